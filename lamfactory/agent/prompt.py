@@ -1,0 +1,43 @@
+"""The paper's step prompt, defined once: training (LAM2+), the agent and offline evaluation all use it.
+
+Input  = user request + canvas summary + available controls (label, name, type) + previous actions + previous plan.
+Target = one JSON object with exactly the seven keys of AgentOutput, in this order.
+"""
+
+from __future__ import annotations
+
+import json
+
+from lamfactory.envs import actions
+from lamfactory.records import AgentOutput, StepSample
+
+TARGET_KEYS = ("thought", "control_label", "control_name", "function", "args", "status", "plan")
+
+SYSTEM = (
+    "You operate LibreOffice Writer for the user. Reply with one JSON object with the keys "
+    "thought, control_label, control_name, function, args, status (CONTINUE or FINISH), plan.\n"
+    "Functions:\n" + actions.describe()
+)
+
+
+def render_user(sample: StepSample) -> str:
+    lines = [f"Request: {sample.request}"]
+    if sample.canvas:
+        lines.append(f"Document: {sample.canvas}")
+    lines.append("Controls:")
+    lines += [f"{c.label} {c.name} [{c.type}]" for c in sample.controls]
+    lines.append("Previous actions: " + ("; ".join(sample.previous_actions) or "none"))
+    lines.append("Previous plan: " + ("; ".join(sample.previous_plan) or "none"))
+    return "\n".join(lines)
+
+
+def render_messages(sample: StepSample, system: bool = True) -> list[dict[str, str]]:
+    msgs = [{"role": "system", "content": SYSTEM}] if system else []
+    msgs.append({"role": "user", "content": render_user(sample)})
+    return msgs
+
+
+def render_target(output: AgentOutput) -> str:
+    """Compact JSON with the seven keys in a fixed order (stable targets train faster)."""
+    data = output.model_dump()
+    return json.dumps({k: data[k] for k in TARGET_KEYS}, ensure_ascii=False, separators=(",", ":"))

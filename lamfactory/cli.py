@@ -1,0 +1,27 @@
+"""`lamfactory` command line: a thin layer over library calls, one sub-command group per stage."""
+
+from __future__ import annotations
+
+import typer
+
+from lamfactory.agent.cli import run_command
+from lamfactory.dataflow.cli import app as dataflow_app
+from lamfactory.envs.writer.cli import app as env_app
+from lamfactory.evaluate.cli import app as eval_app
+from lamfactory.pipeline_cli import demo_command, pipeline_command
+from lamfactory.plans.cli import app as plans_app
+from lamfactory.train.cli import app as train_app
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Build Large Action Models: docs -> task-plan data -> task-action data -> LAM1..4 -> eval.")
+app.add_typer(env_app, name="env", help="Inspect and benchmark the LibreOffice Writer environment.")
+app.add_typer(plans_app, name="plans", help="Stage 1: task-plan data from documentation.")
+app.add_typer(dataflow_app, name="dataflow", help="Stage 2: verified task-action data.")
+app.add_typer(train_app, name="train", help="Stage 3: the four training phases and the reward model.")
+app.add_typer(eval_app, name="eval", help="Offline and online evaluation, reports.")
+app.command("run", help="Let a model carry out a task on your own document (works on a copy).")(run_command)
+app.command("pipeline", help="Run the stages from a YAML config.")(pipeline_command)
+app.command("demo", help="The whole pipeline on embedded defaults (no network, no GPU).")(demo_command)
+
+if __name__ == "__main__":
+    app()

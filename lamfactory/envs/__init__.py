@@ -1,0 +1,3 @@
+from lamfactory.envs.base import Environment, make, register
+
+__all__ = ["Environment", "make", "register"]

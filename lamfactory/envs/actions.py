@@ -1,0 +1,116 @@
+"""The action vocabulary, defined once (as BrowserGym does): the environment validates with it, the prompt
+describes it, the parser checks against it and the random policy samples from it.
+
+Each function has typed arguments; `validate(action)` returns the normalised args or raises ActionError
+with a message that can be shown to a model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from lamfactory.records import Action
+
+
+class ActionError(ValueError):
+    """A bad action: unknown function, missing/invalid argument, missing control."""
+
+
+@dataclass(frozen=True)
+class Arg:
+    name: str
+    type: type  # str | int | bool
+    required: bool = True
+    default: Any = None
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str
+    doc: str
+    needs_control: bool
+    args: tuple[Arg, ...] = field(default_factory=tuple)
+
+    def signature(self) -> str:
+        parts = ["control"] if self.needs_control else []
+        for a in self.args:
+            parts.append(a.name if a.required else f"{a.name}={a.default!r}")
+        return f"{self.name}({', '.join(parts)})"
+
+
+FUNCTIONS: dict[str, Function] = {
+    f.name: f
+    for f in [
+        Function("click_input", "Click a control (button, menu, menu item, check box, list item).", True,
+                 (Arg("button", str, False, "left", "left|right"), Arg("double", bool, False, False))),
+        Function("set_edit_text", "Replace the text/value of an edit, spin or combo box control.", True,
+                 (Arg("text", str, doc="the new value"),)),
+        Function("keyboard_input", "Type text or key combos into the focused document, e.g. 'Hello', "
+                 "'{ENTER}', '^b' (Ctrl+B), '^{END}'.", False, (Arg("keys", str),)),
+        Function("select_text", "Select the given text in the document.", False,
+                 (Arg("text", str), Arg("occurrence", int, False, 1))),
+        Function("select_paragraph", "Select the whole paragraph with this 1-based index.", False,
+                 (Arg("index", int),)),
+        Function("select_table", "Put the cursor in table number (1-based) and select it.", False,
+                 (Arg("number", int),)),
+        Function("insert_table", "Insert a table at the cursor.", False,
+                 (Arg("rows", int), Arg("columns", int))),
+        Function("select_item", "Choose an item of a combo box / list box control.", True,
+                 (Arg("item", str),)),
+        Function("save", "Save the document.", False, ()),
+        Function("wheel_mouse_input", "Scroll the document.", False, (Arg("wheel_dist", int),)),
+    ]
+}
+
+
+def validate(action: Action) -> dict[str, Any]:
+    """Check function name and args; return args with defaults filled and types coerced."""
+    fn = FUNCTIONS.get(action.function)
+    if fn is None:
+        raise ActionError(f"unknown function {action.function!r}; known: {', '.join(FUNCTIONS)}")
+    if fn.needs_control and not (action.control_label or action.control_name):
+        raise ActionError(f"{fn.name} needs a control (control_label or control_name)")
+    known = {a.name for a in fn.args}
+    extra = set(action.args) - known
+    if extra:
+        raise ActionError(f"{fn.name}: unexpected argument(s) {sorted(extra)}; expected {fn.signature()}")
+    out: dict[str, Any] = {}
+    for a in fn.args:
+        if a.name not in action.args:
+            if a.required:
+                raise ActionError(f"{fn.name}: missing argument {a.name!r}; expected {fn.signature()}")
+            out[a.name] = a.default
+            continue
+        out[a.name] = _coerce(fn.name, a, action.args[a.name])
+    return out
+
+
+def _coerce(fn: str, a: Arg, value: Any) -> Any:
+    if a.type is bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+    elif a.type is int:
+        if isinstance(value, bool):
+            pass
+        elif isinstance(value, int):
+            return value
+        elif isinstance(value, (float, str)):
+            try:
+                as_float = float(value)
+                if as_float.is_integer():
+                    return int(as_float)
+            except ValueError:
+                pass
+    elif a.type is str:
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            return str(value)
+    raise ActionError(f"{fn}: argument {a.name!r} must be {a.type.__name__}, got {value!r}")
+
+
+def describe() -> str:
+    """The function list as shown in prompts."""
+    return "\n".join(f"- {f.signature()}: {f.doc}" for f in FUNCTIONS.values())

@@ -1,0 +1,290 @@
+"""Typed records shared by every stage. Stages talk only through these (as JSONL on disk).
+
+Read this file first: it is the whole data model of lamfactory.
+
+  TaskPlan        stage 1 output: an abstract task and its how-to plan (LAM1 data)
+  Template        a document a task can be instantiated on
+  TaskInstance    stage 2: a concrete request on a template + expert action plan + executable checker
+  Control, Canvas, Observation   what the environment shows the agent at one moment
+  Action          what the environment executes (function + control + args)
+  AgentOutput     the paper's seven-key model output (thought, control_label, control_name,
+                  function, args, status, plan)
+  StepResult      what the environment answers to one Action
+  Step, Trajectory, Verdict      one recorded episode and its judgement
+  StepSample      one step-wise training/evaluation sample (LAM2+ data)
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Literal, Optional, Type, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Status = Literal["CONTINUE", "FINISH", "CONFIRM"]
+
+
+class Record(BaseModel):
+    """Base record: unknown keys are an error, so a typo never silently loses data."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---------------------------------------------------------------- stage 1: task-plan data
+
+
+class Source(Record):
+    kind: str  # "libreoffice-help" | "docs" | "queries" | "evolved" | ...
+    url_or_path: str = ""
+    title: str = ""
+
+
+class TaskPlan(Record):
+    task_id: str
+    app: str = "writer"
+    task: str
+    plan: list[str]
+    source: Source
+    parents: list[str] = Field(default_factory=list)
+    evolved: bool = False
+
+
+# ---------------------------------------------------------------- environment observations
+
+
+class Control(Record):
+    """One actionable UI element. `label` is stable within one observation only (as in the paper)."""
+
+    label: str
+    name: str
+    type: str  # accessibility role, e.g. PUSH_BUTTON, TOGGLE_BUTTON, MENU, MENU_ITEM, COMBO_BOX, SPIN_BOX
+    states: list[str] = Field(default_factory=list)
+    value: Optional[str] = None
+    path: list[str] = Field(default_factory=list)  # names of the containers, outermost first
+    items: list[str] = Field(default_factory=list)  # choices of a combo/list box, when it has some
+
+
+class Run(Record):
+    text: str
+    bold: bool = False
+    italic: bool = False
+    underline: bool = False
+    strike: bool = False
+    font: Optional[str] = None
+    size: Optional[float] = None
+    color: Optional[str] = None
+    highlight: Optional[str] = None
+
+
+class Paragraph(Record):
+    index: int  # 1-based, body order
+    text: str
+    style: str = ""
+    alignment: str = ""  # left | center | right | justify
+    is_list: bool = False  # bulleted or numbered
+    runs: list[Run] = Field(default_factory=list)  # only runs whose formatting differs from plain
+
+
+class Table(Record):
+    index: int  # 1-based
+    rows: int
+    cols: int
+    cells: list[list[str]] = Field(default_factory=list)
+
+
+class Canvas(Record):
+    """A compact summary of the document the agent can read (the paper's 'canvas')."""
+
+    paragraphs: list[Paragraph] = Field(default_factory=list)
+    tables: list[Table] = Field(default_factory=list)
+    header: str = ""
+    footer: str = ""
+    selection: str = ""
+    page: dict[str, Any] = Field(default_factory=dict)  # orientation, margins...
+
+
+class Observation(Record):
+    controls: list[Control] = Field(default_factory=list)
+    canvas: Canvas = Field(default_factory=Canvas)
+    dialog: Optional[str] = None  # title of the open modal dialog, if any
+    window: str = ""
+
+
+# ---------------------------------------------------------------- actions
+
+
+class Action(Record):
+    """What the environment executes. A control is addressed by label, else by name (exact, then fuzzy)."""
+
+    function: str
+    control_label: Optional[str] = None
+    control_name: Optional[str] = None
+    args: dict[str, Any] = Field(default_factory=dict)
+
+
+class AgentOutput(Record):
+    """The paper's model output: exactly these seven keys."""
+
+    thought: str = ""
+    control_label: Optional[str] = None
+    control_name: Optional[str] = None
+    function: str = ""
+    args: dict[str, Any] = Field(default_factory=dict)
+    status: Status = "CONTINUE"
+    plan: list[str] = Field(default_factory=list)
+
+    def action(self) -> Action:
+        return Action(
+            function=self.function,
+            control_label=self.control_label,
+            control_name=self.control_name,
+            args=dict(self.args),
+        )
+
+
+class StepResult(Record):
+    ok: bool
+    error: Optional[str] = None
+    observation: Optional[Observation] = None
+    control: Optional[Control] = None  # the control the action was grounded on
+    duration_ms: float = 0.0
+
+
+# ---------------------------------------------------------------- stage 2: task-action data
+
+
+class Template(Record):
+    template_id: str
+    path: str  # .docx / .odt / .ott file
+    description: str
+    kind: str = ""  # "libreoffice-template" | "help-page" | ...
+    paragraphs: int = 0
+    tables: int = 0
+
+
+class ExpertStep(Record):
+    """One step of an expert plan, as the paper's prefill emits it."""
+
+    subtask: str
+    control_name: Optional[str] = None
+    function: str
+    args: dict[str, Any] = Field(default_factory=dict)
+
+
+class TaskInstance(Record):
+    task_id: str
+    request: str
+    template_id: str
+    doc_path: str
+    families: list[str] = Field(default_factory=list)
+    params: dict[str, Any] = Field(default_factory=dict)
+    expert_plan: list[ExpertStep] = Field(default_factory=list)
+    doc_plan: list[str] = Field(default_factory=list)  # the documentation's plan (TaskPlan.plan)
+    check: dict[str, Any] = Field(default_factory=dict)  # checker spec (envs/writer/checks.py)
+    source_plan_id: Optional[str] = None
+    phrasing: int = 0  # index of the request phrasing used (held-out phrasings go to test)
+    split: str = "train"
+
+
+class Verdict(Record):
+    passed: bool
+    details: list[str] = Field(default_factory=list)
+    judge: Optional[Literal["yes", "no", "unsure"]] = None
+    judge_reason: str = ""
+
+
+class Step(Record):
+    index: int
+    observation: Observation
+    output: AgentOutput
+    result_ok: bool
+    error: Optional[str] = None
+    duration_ms: float = 0.0  # environment time for the action
+    model_ms: float = 0.0  # policy time to produce the output
+
+
+class Trajectory(Record):
+    task: TaskInstance
+    policy: str  # "oracle" | "expert" | "random" | a model path / backend spec
+    steps: list[Step] = Field(default_factory=list)
+    verdict: Optional[Verdict] = None
+    bucket: Literal["pass", "fail", "unsure"] = "fail"
+    failure: Optional[str] = None  # why it failed: first failing step's error, "checker", "step-limit", ...
+    seconds: float = 0.0
+
+
+class ControlBrief(Record):
+    label: str
+    name: str
+    type: str
+
+
+class StepSample(Record):
+    """One step-wise sample in the paper's format: input fields + the seven-key target."""
+
+    task_id: str
+    step: int
+    request: str
+    controls: list[ControlBrief]
+    previous_actions: list[str] = Field(default_factory=list)
+    previous_plan: list[str] = Field(default_factory=list)
+    canvas: str = ""
+    target: AgentOutput
+    family: str = ""
+    template_id: str = ""
+    split: str = "train"
+    reward: Optional[float] = None  # +1 success trajectory, -1 failed one (reward-model data)
+
+
+# ---------------------------------------------------------------- JSONL helpers
+
+R = TypeVar("R", bound=BaseModel)
+
+
+def read_jsonl(path: str | Path, cls: Type[R]) -> Iterator[R]:
+    """Yield records; a malformed line raises ValueError naming the file and line."""
+    path = Path(path)
+    with path.open(encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                yield cls.model_validate_json(line)
+            except Exception as e:  # pydantic ValidationError or JSON error
+                raise ValueError(f"{path}:{n}: not a valid {cls.__name__}: {e}") from e
+
+
+def append_jsonl(path: str | Path, records: Iterable[BaseModel]) -> int:
+    """Append records, one line each, flushed and fsynced per record so a crash loses at most one."""
+    import os
+
+    n = 0
+    with Path(path).open("a", encoding="utf-8") as f:
+        for r in records:
+            f.write(r.model_dump_json() + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+            n += 1
+    return n
+
+
+def write_jsonl(path: str | Path, records: Iterable[BaseModel]) -> int:
+    """Write a whole file atomically (temp file + rename)."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    n = 0
+    with tmp.open("w", encoding="utf-8") as f:
+        for r in records:
+            f.write(r.model_dump_json() + "\n")
+            n += 1
+    tmp.replace(path)
+    return n
+
+
+def write_json(path: str | Path, data: Any) -> None:
+    """Write JSON atomically (temp file + rename)."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=False, default=str), encoding="utf-8")
+    tmp.replace(path)
