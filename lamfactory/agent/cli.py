@@ -1,7 +1,83 @@
-"""`lamfactory run`: carry out a task on the user's own document."""
+"""`lamfactory run`: carry out a task on the user's own document.
+
+The environment opens a copy of the document; the result is saved to --out (default IN.lam.docx beside the
+input) and every step is logged as JSONL (default OUT.steps.jsonl). The input is overwritten only with
+--in-place. Sensitive actions are asked about on the terminal, or refused when stdin is not a terminal.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
 
 import typer
 
+SUFFIXES = (".docx", ".odt", ".doc", ".rtf", ".txt")
 
-def run_command(doc: str = typer.Option(..., "--doc"), task: str = typer.Option(..., "--task")):
-    raise typer.Exit("not built yet")
+
+def run_command(
+    doc: Path = typer.Option(..., "--doc", help="The document to work on (.docx/.odt); it is not modified."),
+    task: str = typer.Option(..., "--task", help="What to do, in plain words."),
+    model: Optional[str] = typer.Option(None, "--model", help="A trained checkpoint folder or a policy spec."),
+    llm: Optional[str] = typer.Option(None, "--llm", help="An LLM backend, e.g. openai:gpt-4o[@URL]."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Where to write the result (default IN.lam.docx)."),
+    in_place: bool = typer.Option(False, "--in-place", help="Overwrite the input document with the result."),
+    max_steps: int = typer.Option(20, "--max-steps", min=1, help="Stop after this many steps."),
+    log: Optional[Path] = typer.Option(None, "--log", help="Step log, JSONL (default OUT.steps.jsonl)."),
+    yes: bool = typer.Option(False, "--yes", help="Allow sensitive actions without asking (never by default)."),
+):
+    from lamfactory.agent.loop import run_episode
+    from lamfactory.agent.policies import PolicySpecError, make_policy
+    from lamfactory.agent.safety import Safety, terminal_confirm
+    from lamfactory.records import TaskInstance, append_jsonl
+
+    doc = doc.expanduser()
+    if not doc.is_file():
+        _fail(f"--doc {doc}: no such file")
+    if doc.suffix.lower() not in SUFFIXES:
+        _fail(f"--doc {doc}: expected one of {', '.join(SUFFIXES)}")
+    if not task.strip():
+        _fail("--task is empty")
+    if bool(model) == bool(llm):
+        _fail("give exactly one of --model (checkpoint or policy) and --llm (backend spec)")
+    if in_place and out is not None:
+        _fail("--in-place and --out exclude each other")
+    target = doc if in_place else (out or doc.with_name(f"{doc.stem}.lam{doc.suffix}")).expanduser()
+    if target.resolve() == doc.resolve() and not in_place:
+        _fail(f"--out {target} is the input document; pass --in-place to overwrite it")
+    log = log or target.with_name(target.name + ".steps.jsonl")
+    try:
+        policy = make_policy(model or llm)
+    except (PolicySpecError, Exception) as e:  # a bad spec or a checkpoint that does not load: one line
+        _fail(f"cannot load the policy: {str(e).splitlines()[0] if str(e) else type(e).__name__}")
+
+    from lamfactory.envs import make
+
+    instance = TaskInstance(task_id="user", request=task.strip(), template_id="user", doc_path=str(doc.resolve()))
+    confirm = terminal_confirm if sys.stdin.isatty() else None
+    if yes:
+        confirm = lambda reason, action: True  # noqa: E731  (the user said so explicitly)
+    safety = Safety(work_dir=target.resolve().parent, confirm=confirm)
+    env = make("writer")
+    try:
+        obs = env.reset(instance)
+        traj = run_episode(env, instance, policy, max_steps, confirm=safety, observation=obs, check=False)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        env.save(target)
+    finally:
+        env.close()
+    if log.exists():
+        log.unlink()
+    append_jsonl(log, traj.steps)
+    ok = sum(s.result_ok for s in traj.steps)
+    typer.echo(f"{len(traj.steps)} steps ({ok} ok), {'finished' if traj.bucket != 'fail' else traj.failure}; "
+               f"result: {target}; step log: {log}")
+    refused = [s.error for s in traj.steps if s.error and s.error.startswith("refused")]
+    for r in refused:
+        typer.echo(r, err=True)
+
+
+def _fail(message: str):
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)

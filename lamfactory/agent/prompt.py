@@ -41,3 +41,19 @@ def render_target(output: AgentOutput) -> str:
     """Compact JSON with the seven keys in a fixed order (stable targets train faster)."""
     data = output.model_dump()
     return json.dumps({k: data[k] for k in TARGET_KEYS}, ensure_ascii=False, separators=(",", ":"))
+
+
+# ---------------------------------------------------------------- LAM1: task -> plan
+
+PLAN_SYSTEM = "You plan how to do a task in LibreOffice Writer. Reply with the numbered steps, one per line."
+
+
+def render_plan_messages(task: str, system: bool = True) -> list[dict[str, str]]:
+    """The task-plan prompt (LAM1 training and plan evaluation)."""
+    msgs = [{"role": "system", "content": PLAN_SYSTEM}] if system else []
+    msgs.append({"role": "user", "content": f"Task: {task}"})
+    return msgs
+
+
+def render_plan_target(plan: list[str]) -> str:
+    return "\n".join(plan)

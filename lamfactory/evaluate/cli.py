@@ -1,5 +1,107 @@
-"""CLI for this stage: a thin layer over the stage's library functions."""
+"""`lamfactory eval offline|online|report`: thin layers over evaluate_offline / evaluate_online / write_report.
+
+--model takes a checkpoint folder, a backend spec (openai:..., replay:..., hf:...) or a built-in policy
+(oracle, expert, random). Each run folder gets metrics.json (task_success_rate is a fraction).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
 
 import typer
 
+from lamfactory.records import write_json, write_jsonl
+
 app = typer.Typer(add_completion=False, no_args_is_help=True)
+
+
+def _fail(message: str):
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def _policy(spec: str, seed: int = 0):
+    from lamfactory.agent.policies import make_policy
+
+    try:
+        return make_policy(spec, seed=seed)
+    except Exception as e:  # bad spec, missing checkpoint files, backend errors: one line
+        _fail(f"--model {spec}: {str(e).splitlines()[0] if str(e) else type(e).__name__}")
+
+
+@app.command("offline", help="Step-wise metrics (paper Table 3) on exported test samples (steps.jsonl).")
+def offline_command(
+    model: str = typer.Option(..., "--model", help="Checkpoint folder, backend spec, or random."),
+    data: Path = typer.Option(..., "--data", help="steps.jsonl or the dataflow folder holding it."),
+    out: Path = typer.Option(..., "--out", help="Run folder: metrics.json, predictions.jsonl."),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Evaluate only the first N samples."),
+):
+    from lamfactory.evaluate.offline import OfflineUnsupported, evaluate_offline, load_test_samples, predict_samples
+
+    try:
+        samples = load_test_samples(data)
+    except (FileNotFoundError, ValueError) as e:
+        _fail(str(e).splitlines()[0])
+    if not samples:
+        _fail(f"{data}: no step samples with split == 'test'")
+    samples = samples[:limit] if limit else samples
+    policy = _policy(model)
+    try:
+        predictions = predict_samples(policy, samples)
+    except OfflineUnsupported as e:
+        _fail(str(e))
+    metrics = evaluate_offline(policy, samples, predictions)
+    metrics["model"] = model
+    out.mkdir(parents=True, exist_ok=True)
+    write_jsonl(out / "predictions.jsonl", predictions)
+    write_json(out / "metrics.json", metrics)
+    typer.echo(f"{model}: step success {metrics['step_success_rate']:.3f}, task success "
+               f"{metrics['task_success_rate']:.3f} on {metrics['steps']} steps / {metrics['tasks']} tasks -> {out}")
+
+
+@app.command("online", help="Live episodes on held-out tasks (paper Table 4); resumable.")
+def online_command(
+    model: str = typer.Option(..., "--model", help="Checkpoint folder, backend spec, oracle, expert or random."),
+    tasks: Path = typer.Option(..., "--tasks", help="Dataflow folder (tasks.jsonl) or a TaskInstance JSONL file."),
+    out: Path = typer.Option(..., "--out", help="Run folder: metrics.json, trajectories.jsonl."),
+    episodes: Optional[int] = typer.Option(None, "--episodes", min=1, help="Use the first N test tasks."),
+    seeds: int = typer.Option(1, "--seeds", min=1, help="Repeat every task with seeds 0..K-1."),
+    max_steps: int = typer.Option(20, "--max-steps", min=1),
+    judge: Optional[str] = typer.Option(None, "--judge", help="LLM backend for the judge role (agreement)."),
+):
+    from lamfactory.envs import make
+    from lamfactory.evaluate.online import evaluate_online, load_test_tasks
+
+    try:
+        task_list = load_test_tasks(tasks)
+    except (FileNotFoundError, ValueError) as e:
+        _fail(str(e).splitlines()[0])
+    if not task_list:
+        _fail(f"{tasks}: no tasks with split == 'test'")
+    _policy(model)  # fail fast on a bad spec before starting the application
+    out.mkdir(parents=True, exist_ok=True)
+    env = make("writer")
+    try:
+        metrics = evaluate_online(model, task_list, env, episodes, seeds, out=out, max_steps=max_steps, judge=judge)
+    finally:
+        env.close()
+    write_json(out / "metrics.json", metrics)
+    lo, hi = metrics["task_success_ci95_wilson"]
+    typer.echo(f"{model}: task success {metrics['task_success_rate']:.3f} [{lo:.3f}, {hi:.3f}] over "
+               f"{metrics['episodes']} episodes, {metrics['steps_mean']:.2f} steps, "
+               f"step latency median {metrics['step_latency_ms_median']:.0f} ms -> {out}")
+
+
+@app.command("report", help="HTML + Markdown report with paper-style tables and plots over several runs.")
+def report_command(
+    runs: list[Path] = typer.Option(..., "--runs", help="Run folders (each with metrics.json)."),
+    out: Path = typer.Option(..., "--out", help="Report folder."),
+):
+    from lamfactory.evaluate.report import ReportError, write_report
+
+    try:
+        paths = write_report(runs, out)
+    except ReportError as e:
+        _fail(str(e))
+    typer.echo(f"report: {paths['html']} ({len(paths) - 2} plots)")

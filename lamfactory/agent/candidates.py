@@ -1,0 +1,89 @@
+"""Closed candidate sets for action arguments, so a model *chooses* an argument instead of copying it.
+
+Used by the constrained decoder (agent/decode.py) and the random baseline (agent/policies.py).
+Candidates: quoted spans and numbers of the request, paragraph texts and indices, table numbers, names and
+items of the shown controls, and common key strokes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lamfactory.envs import actions
+from lamfactory.records import Canvas, Control, Observation, Paragraph, StepSample, Table
+
+KEYS = ("{ENTER}", "{TAB}", "{DEL}", "{BACKSPACE}", "^a", "^b", "^i", "^u", "^e", "^l", "^r", "^j", "^z", "^y",
+        "^c", "^v", "^x", "^s", "^{HOME}", "^{END}", "{HOME}", "{END}", "{ESC}", "^{ENTER}", "+{END}", "+{HOME}")
+MAX_ITEMS_PER_CONTROL = 40  # font lists run to hundreds: the shown ones are enough to choose from
+MAX_SMALL_INT = 10
+_QUOTED = re.compile(r"\"([^\"]{1,200})\"|“([^”]{1,200})”|'([^']{1,200})'")
+_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])")
+
+
+@dataclass
+class ArgCandidates:
+    texts: list[str] = field(default_factory=list)  # values for free-text args (text, item)
+    keys: list[str] = field(default_factory=list)  # values for keyboard_input.keys
+    ints: list[int] = field(default_factory=list)  # values for int args
+
+    def for_arg(self, function: str, arg: actions.Arg, control: Control | None = None) -> list:
+        if arg.type is bool:
+            return [False, True]
+        if arg.type is int:
+            return list(self.ints)
+        if arg.name == "button":
+            return ["left", "right"]
+        if arg.name == "keys":
+            return list(self.keys)
+        if arg.name == "item" and control is not None and control.items:
+            return _unique(control.items[:MAX_ITEMS_PER_CONTROL] + self.texts)
+        return list(self.texts)
+
+
+def quoted_spans(text: str) -> list[str]:
+    return [next(g for g in m.groups() if g) for m in _QUOTED.finditer(text)]
+
+
+def arg_candidates(request: str, observation: Observation, shown: list[Control]) -> ArgCandidates:
+    quoted = quoted_spans(request)
+    numbers = _NUMBER.findall(request)
+    canvas = observation.canvas
+    texts = quoted + numbers
+    texts += [p.text for p in canvas.paragraphs if p.text.strip() and len(p.text) <= 200]
+    texts += [c.name for c in shown if c.name]
+    for c in shown:
+        texts += c.items[:MAX_ITEMS_PER_CONTROL]
+    ints = [int(float(n)) for n in numbers if float(n).is_integer()]
+    ints += [p.index for p in canvas.paragraphs] + [t.index for t in canvas.tables]
+    ints += list(range(1, MAX_SMALL_INT + 1))
+    return ArgCandidates(texts=_unique(texts), keys=_unique(quoted + list(KEYS)), ints=_unique(ints))
+
+
+def _unique(values: list) -> list:
+    seen, out = set(), []
+    for v in values:
+        key = (type(v), v)
+        if key not in seen and v != "":
+            seen.add(key)
+            out.append(v)
+    return out
+
+
+def sample_candidates(sample: StepSample) -> tuple[list[Control], ArgCandidates]:
+    """Shown controls and candidates from a StepSample alone (offline evaluation: no live observation).
+    Paragraph and table numbers are read back from the sample's canvas line (agent/sample.canvas_text)."""
+    shown = [Control(label=c.label, name=c.name, type=c.type) for c in sample.controls]
+    canvas = Canvas()
+    for part in sample.canvas.split(" | "):
+        m = _CANVAS_PART.match(part)
+        if m and m["kind"] == "P":
+            canvas.paragraphs.append(Paragraph(index=int(m["n"]), text=m["rest"]))
+        elif m:
+            rows, _, cols = m["rest"].partition("x")
+            if rows.isdigit() and cols.isdigit():
+                canvas.tables.append(Table(index=int(m["n"]), rows=int(rows), cols=int(cols)))
+    return shown, arg_candidates(sample.request, Observation(controls=shown, canvas=canvas), shown)
+
+
+_CANVAS_PART = re.compile(r"^(?P<kind>[PT])(?P<n>\d+): (?P<rest>.*)$", re.S)

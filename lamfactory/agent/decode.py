@@ -1,0 +1,189 @@
+"""Constrained decoding for local Hugging Face LAMs: the output is always one valid seven-key object.
+
+Tiny models learn the JSON shape quickly but cannot copy free-text arguments, so the decoder lets the
+model *choose* wherever a closed set exists, field by field, over a token trie of the allowed strings and
+one KV cache (greedy):
+
+    {"thought":"<free text>","control_label":<a shown label or null>,"control_name":<that control's name>,
+     "function":"<a known function>","args":{<candidate values per argument>},"status":"<CONTINUE|FINISH>",
+     "plan":[<free text items>]}
+
+Free text (thought, plan items) is generated token by token and ends at the first quote; tokens with a
+backslash, a newline or a special token are masked out so the text needs no escaping. A choice whose
+trie has one path left is fed in one forward pass (forced tokens cost one model call, not one each).
+The result is built from the choices (not re-parsed), so it is valid by construction.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass
+from typing import Any, Optional
+
+import torch
+
+from lamfactory.agent.candidates import ArgCandidates
+from lamfactory.envs import actions
+from lamfactory.records import AgentOutput, Control
+
+MAX_THOUGHT_TOKENS = 32
+MAX_PLAN_ITEMS = 4
+MAX_PLAN_ITEM_TOKENS = 24
+MAX_ARG_COMBOS = 4000  # product of per-argument candidates; beyond it the last candidates are dropped
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+@dataclass
+class _Vocab:
+    """Per-tokenizer token facts, computed once: which tokens may appear in free text / contain a quote."""
+
+    free_mask: torch.Tensor  # True where the token is allowed inside free text
+    quote_pos: dict[int, int]  # token id -> index of the first '"' in its text
+    texts: list[str]
+
+
+_VOCAB_CACHE: dict[int, _Vocab] = {}
+
+
+def _vocab(tokenizer, size: int) -> _Vocab:
+    key = id(tokenizer)
+    if key not in _VOCAB_CACHE:
+        texts = [tokenizer.decode([i]) if i < len(tokenizer) else "" for i in range(size)]
+        special = set(tokenizer.all_special_ids)
+        mask = torch.zeros(size, dtype=torch.bool)
+        quote_pos = {}
+        for i, t in enumerate(texts):
+            if i in special or not t or "\\" in t or "\n" in t or "\ufffd" in t:
+                continue
+            mask[i] = True
+            if '"' in t:
+                quote_pos[i] = t.index('"')
+        _VOCAB_CACHE[key] = _Vocab(mask, quote_pos, texts)
+    return _VOCAB_CACHE[key]
+
+
+class ConstrainedDecoder:
+    """Greedy field-by-field decoding of one AgentOutput with a model and its tokenizer."""
+
+    def __init__(self, model, tokenizer):
+        self.model = model
+        self.tok = tokenizer
+        self.vocab = _vocab(tokenizer, model.get_output_embeddings().weight.shape[0])
+
+    @torch.no_grad()
+    def decode(self, prompt_ids: list[int], shown: list[Control], cands: ArgCandidates) -> tuple[AgentOutput, str]:
+        """Return the output and the text the model was fed (for the step log)."""
+        self._cache = None
+        self._text: list[str] = []
+        self._feed(list(prompt_ids), record=False)
+        self._feed_text('{"thought":"')
+        thought, pre = self._free_text(MAX_THOUGHT_TOKENS)
+
+        control_opts = [(c, f'{pre}","control_label":{_json(c.label)},"control_name":{_json(c.name)},"function":"')
+                        for c in shown]
+        control_opts.append((None, f'{pre}","control_label":null,"control_name":null,"function":"'))
+        control = self._choose(control_opts)
+
+        arg_options = {f.name: self._arg_options(f, control, cands) for f in actions.FUNCTIONS.values()
+                       if control is not None or not f.needs_control}
+        fn = self._choose([(actions.FUNCTIONS[name], f'{name}","args":{{')
+                           for name, opts in arg_options.items() if opts])
+        args = self._choose(arg_options[fn.name])
+
+        status = self._choose([("CONTINUE", 'CONTINUE","plan":['), ("FINISH", 'FINISH","plan":[]}')])
+        plan: list[str] = []
+        if status == "CONTINUE":
+            more = self._choose([(True, '"'), (False, "]}")])
+            while more:
+                item, pre = self._free_text(MAX_PLAN_ITEM_TOKENS)
+                plan.append(item)
+                if len(plan) >= MAX_PLAN_ITEMS:
+                    self._feed_text(pre + '"]}')
+                    break
+                more = self._choose([(True, pre + '","'), (False, pre + '"]}')])
+        out = AgentOutput(thought=thought, control_label=control.label if control else None,
+                          control_name=control.name if control else None, function=fn.name, args=args,
+                          status=status, plan=plan)
+        self._cache = None
+        return out, "".join(self._text)
+
+    # ------------------------------------------------------------------ grammar pieces
+
+    def _arg_options(self, fn: actions.Function, control: Optional[Control],
+                     cands: ArgCandidates) -> list[tuple[dict, str]]:
+        per_arg = []
+        for a in fn.args:
+            values = cands.for_arg(fn.name, a, control)
+            per_arg.append(values if a.required and values else [_OMIT, *values])
+        options = []
+        for combo in itertools.islice(itertools.product(*per_arg), MAX_ARG_COMBOS):
+            args = {a.name: v for a, v in zip(fn.args, combo) if v is not _OMIT}
+            if any(a.required and a.name not in args for a in fn.args):
+                continue
+            body = ",".join(f"{_json(k)}:{_json(v)}" for k, v in args.items())
+            options.append((args, body + '},"status":"'))
+        return options
+
+    # ------------------------------------------------------------------ model plumbing
+
+    def _feed(self, ids: list[int], record: bool = True) -> None:
+        if not ids:
+            return
+        out = self.model(input_ids=torch.tensor([ids]), past_key_values=self._cache, use_cache=True)
+        self._cache = out.past_key_values
+        self._logits = out.logits[0, -1]
+        if record:
+            self._text.append(self.tok.decode(ids))
+
+    def _feed_text(self, text: str) -> None:
+        self._feed(self.tok(text, add_special_tokens=False)["input_ids"])
+
+    def _free_text(self, max_tokens: int) -> tuple[str, str]:
+        """Generate until a token contains a quote. Returns (text, the part of the last token before the
+        quote) — that part is not fed yet: it prefixes the next choice so the stream stays one string."""
+        pieces: list[str] = []
+        for _ in range(max_tokens):
+            logits = self._logits.masked_fill(~self.vocab.free_mask, float("-inf"))
+            token = int(torch.argmax(logits))
+            if token in self.vocab.quote_pos:
+                pre = self.vocab.texts[token][: self.vocab.quote_pos[token]]
+                pieces.append(pre)
+                return "".join(pieces), pre
+            pieces.append(self.vocab.texts[token])
+            self._feed([token])
+        return "".join(pieces), ""
+
+    def _choose(self, options: list[tuple[Any, str]]):
+        """Let the model pick one option string, token by token over their token trie."""
+        if len(options) == 1:
+            self._feed_text(options[0][1])
+            return options[0][0]
+        seqs = self.tok([s for _, s in options], add_special_tokens=False)["input_ids"]
+        trie: dict = {}
+        for n, seq in enumerate(seqs):
+            node = trie
+            for t in seq:
+                node = node.setdefault(t, {})
+            node.setdefault(_END, n)
+        node, pending = trie, []
+        while True:
+            branches = [t for t in node if t != _END]
+            if len(branches) == 1 and _END not in node:  # one way on: force it (fed in one call later)
+                pending.append(branches[0])
+                node = node[branches[0]]
+                continue
+            self._feed(pending)
+            pending = []
+            if _END in node:  # an option ends here (options never prefix each other, see _arg_options)
+                return options[node[_END]][0]
+            scores = self._logits[torch.tensor(branches)]
+            best = branches[int(torch.argmax(scores))]
+            pending.append(best)
+            node = node[best]
+
+_OMIT = object()
+_END = -1

@@ -1,0 +1,206 @@
+"""Policy implementations and the registry that turns a spec string into one.
+
+    make_policy("oracle")              the family oracle (dataflow/experts.py), upper bound
+    make_policy("expert")              the documentation-plan follower (dataflow/experts.py)
+    make_policy("random")              a random valid action: lower bound
+    make_policy("openai:gpt-4o")       any lamfactory.llm backend (also "replay:FILE.jsonl", "hf:PATH")
+    make_policy("models/lam2")         a local Hugging Face checkpoint, decoded with constraints
+
+Model policies also answer `predict(sample, shown, candidates)` on a StepSample alone: the live `act` builds
+the sample and calls it, and offline evaluation calls it on exported samples, so both take one path.
+They expose `last_model_ms` (time inside the model call) and `last_error` (why the last output could not
+be read, fed back to the model by the loop) so the runtime can tell model time from agent overhead.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from pathlib import Path
+from typing import Optional
+
+from lamfactory.agent.candidates import ArgCandidates, arg_candidates
+from lamfactory.agent.parse import ParseError, parse_output
+from lamfactory.agent.policy import Policy
+from lamfactory.agent.prompt import render_messages
+from lamfactory.agent.sample import build_sample
+from lamfactory.envs import actions
+from lamfactory.records import AgentOutput, Control, Observation, Step, StepSample
+
+TOP_K = 15  # controls shown to a model per step (agent/sample.build_sample's default)
+LLM_KINDS = ("openai", "replay", "record", "hf")
+
+
+class PolicySpecError(ValueError):
+    """A --model value that names no policy (one line, fit for the CLI)."""
+
+
+def make_policy(spec: str, *, seed: int = 0, top_k: int = TOP_K, constrained: bool = True) -> Policy:
+    spec = spec.strip()
+    if spec == "random":
+        return RandomPolicy(seed=seed)
+    if spec in ("oracle", "expert"):
+        from lamfactory.dataflow import experts  # lazy: the dataflow stage provides these
+
+        return experts.OraclePolicy() if spec == "oracle" else experts.DocPlanExpertPolicy()
+    kind = spec.partition(":")[0]
+    if kind in LLM_KINDS and ":" in spec:
+        return LLMPolicy(spec, top_k=top_k)
+    path = Path(spec).expanduser()
+    if path.is_dir() and (path / "config.json").exists():
+        return HFPolicy(path, top_k=top_k, constrained=constrained, seed=seed)
+    raise PolicySpecError(f"unknown policy {spec!r}: expected oracle, expert, random, a backend spec "
+                          f"({', '.join(k + ':...' for k in LLM_KINDS)}) or a checkpoint folder with config.json")
+
+
+class RandomPolicy(Policy):
+    """Samples a valid function, a shown control when the function needs one, and candidate args."""
+
+    def __init__(self, seed: int = 0, top_k: int = TOP_K, finish_prob: float = 0.1):
+        self.name = "random"
+        self.rng = random.Random(seed)
+        self.top_k, self.finish_prob = top_k, finish_prob
+        self.last_model_ms: Optional[float] = None
+        self.last_error: Optional[str] = None
+
+    def act(self, request: str, observation: Observation, history: list[Step]) -> AgentOutput:
+        return _act(self, request, observation, history)
+
+    def predict(self, sample: StepSample, shown: list[Control], cands: ArgCandidates) -> AgentOutput:
+        t0 = time.perf_counter()
+        fns = [f for f in actions.FUNCTIONS.values() if shown or not f.needs_control]
+        fn = self.rng.choice(fns)
+        control = self.rng.choice(shown) if fn.needs_control else None
+        args = {}
+        for a in fn.args:
+            values = cands.for_arg(fn.name, a, control)
+            if values and (a.required or self.rng.random() < 0.5):
+                args[a.name] = self.rng.choice(values)
+        status = "FINISH" if self.rng.random() < self.finish_prob else "CONTINUE"
+        self.last_model_ms = (time.perf_counter() - t0) * 1000
+        return AgentOutput(thought="random", control_label=control.label if control else None,
+                           control_name=control.name if control else None, function=fn.name, args=args,
+                           status=status)
+
+
+class LLMPolicy(Policy):
+    """A chat model behind lamfactory.llm: the paper's prompt in, one repaired-or-rejected JSON object out.
+    Endpoints get the output schema (JSON mode / structured output where the server supports it)."""
+
+    def __init__(self, spec: str, top_k: int = TOP_K, max_tokens: int = 512, llm=None):
+        from lamfactory.llm import make_llm
+
+        self.llm = llm if llm is not None else make_llm(spec)
+        if self.llm is None:
+            raise PolicySpecError(f"policy {spec!r}: an LLM policy needs a real backend, not offline")
+        self.name = spec
+        self.top_k, self.max_tokens = top_k, max_tokens
+        self.use_schema = spec.startswith(("openai:", "record:"))
+        self.last_model_ms: Optional[float] = None
+        self.last_error: Optional[str] = None
+        self.last_raw = ""
+
+    def act(self, request: str, observation: Observation, history: list[Step]) -> AgentOutput:
+        return _act(self, request, observation, history)
+
+    def predict(self, sample: StepSample, shown: list[Control], cands: ArgCandidates) -> AgentOutput:
+        from lamfactory.llm.base import LLMError
+
+        self.last_error, self.last_raw = None, ""
+        t0 = time.perf_counter()
+        try:
+            self.last_raw = self.llm.chat(render_messages(sample), max_tokens=self.max_tokens,
+                                          schema=OUTPUT_SCHEMA if self.use_schema else None)
+        except LLMError as e:
+            self.last_error = f"model call failed: {e}"[:300]
+        self.last_model_ms = (time.perf_counter() - t0) * 1000
+        if self.last_error:
+            return AgentOutput(thought=self.last_error)
+        return _parse_or_error(self, self.last_raw)
+
+
+class HFPolicy(Policy):
+    """A local Hugging Face checkpoint (trained LAM). Constrained decoding by default (agent/decode.py);
+    `constrained=False` generates freely and repairs/rejects like an endpoint (for comparisons)."""
+
+    def __init__(self, path: str | Path, top_k: int = TOP_K, constrained: bool = True, seed: int = 0,
+                 max_new_tokens: int = 160):
+        from lamfactory.agent.imports import plain_imports
+
+        with plain_imports():
+            import torch
+            from transformers import AutoModelForCausalLM, AutoTokenizer
+
+            from lamfactory.agent.decode import ConstrainedDecoder
+
+        torch.manual_seed(seed)
+        self.name = str(path)
+        self.tokenizer = AutoTokenizer.from_pretrained(str(path))
+        self.model = AutoModelForCausalLM.from_pretrained(str(path)).eval()
+        self.decoder = ConstrainedDecoder(self.model, self.tokenizer)
+        self.top_k, self.constrained, self.max_new_tokens = top_k, constrained, max_new_tokens
+        self.last_model_ms: Optional[float] = None
+        self.last_error: Optional[str] = None
+        self.last_raw = ""
+
+    def prompt_ids(self, sample: StepSample) -> list[int]:
+        ids = self.tokenizer.apply_chat_template(render_messages(sample), add_generation_prompt=True,
+                                                 tokenize=True, return_dict=True)["input_ids"]
+        return list(ids)
+
+    def act(self, request: str, observation: Observation, history: list[Step]) -> AgentOutput:
+        return _act(self, request, observation, history)
+
+    def predict(self, sample: StepSample, shown: list[Control], cands: ArgCandidates) -> AgentOutput:
+        ids = self.prompt_ids(sample)
+        self.last_error = None
+        t0 = time.perf_counter()
+        if self.constrained:
+            out, self.last_raw = self.decoder.decode(ids, shown, cands)
+            self.last_model_ms = (time.perf_counter() - t0) * 1000
+            return out
+        self.last_raw = self.generate_free(ids)
+        self.last_model_ms = (time.perf_counter() - t0) * 1000
+        return _parse_or_error(self, self.last_raw)
+
+    def generate_free(self, ids: list[int]) -> str:
+        """Unconstrained greedy generation (the baseline constrained decoding is measured against)."""
+        import torch
+
+        with torch.no_grad():
+            out = self.model.generate(torch.tensor([ids]), attention_mask=torch.ones(1, len(ids), dtype=torch.long),
+                                      max_new_tokens=self.max_new_tokens, do_sample=False,
+                                      pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id)
+        return self.tokenizer.decode(out[0, len(ids):], skip_special_tokens=True)
+
+
+def _act(policy, request: str, observation: Observation, history: list[Step]) -> AgentOutput:
+    """The live path of every model policy: rank + prompt input from the state, then predict."""
+    sample = build_sample(request, observation, history, top_k=policy.top_k)
+    by_label = {c.label: c for c in observation.controls}
+    shown = [by_label[c.label] for c in sample.controls if c.label in by_label]
+    return policy.predict(sample, shown, arg_candidates(request, observation, shown))
+
+
+def _parse_or_error(policy, text: str) -> AgentOutput:
+    try:
+        return parse_output(text)
+    except ParseError as e:
+        policy.last_error = str(e)
+        return AgentOutput(thought=text[:200])
+
+
+OUTPUT_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "thought": {"type": "string"},
+        "control_label": {"type": ["string", "null"]},
+        "control_name": {"type": ["string", "null"]},
+        "function": {"type": "string", "enum": list(actions.FUNCTIONS)},
+        "args": {"type": "object"},
+        "status": {"type": "string", "enum": ["CONTINUE", "FINISH", "CONFIRM"]},
+        "plan": {"type": "array", "items": {"type": "string"}},
+    },
+    "required": ["thought", "control_label", "control_name", "function", "args", "status", "plan"],
+    "additionalProperties": False,
+}

@@ -1,0 +1,119 @@
+"""Sensitive actions: which ones need the user's yes, and how a run asks for it.
+
+A rule matches on the grounded control's name (and its menu path) or on typed keys. A CONFIRM status from
+the model is treated as sensitive too. Interactive runs ask on the terminal; non-interactive runs refuse,
+and the loop records the refusal in the trajectory as an error step the model can replan from.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional
+
+from lamfactory.records import Action, Control, Step
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    control: str = ""  # regex on the control's name or path (case-insensitive); "" = no control match
+    keys: str = ""  # regex on keyboard_input keys (case-insensitive); "" = no key match
+
+
+DEFAULT_RULES: tuple[Rule, ...] = (
+    # matched on "path > name": a dialog's own Close button is harmless, File > Close is not
+    Rule("close without saving",
+         control=r"(^|> )file > (close|exit|quit)|(^|> )(close document|close window|exit libreoffice|quit|"
+                 r"don'?t save|discard)$",
+         keys=r"\^[wq]|%\{?f4\}?|\^\{?f4\}?"),
+    Rule("print", control=r"\bprint\b(?! preview)", keys=r"\^p\b|\^\+p"),
+    Rule("send or e-mail", control=r"\b(e-?mail|mail merge|outlook)\b|\bsend\b(?! (to back|backward))"),
+    Rule("macros", control=r"\b(macros?|basic ide|libreoffice basic|scripts?)\b", keys=r"%\{?f11\}?"),
+)
+SELECT_ALL = Rule("select all", control=r"^select all$", keys=r"\^a$")
+DELETE = Rule("delete", control=r"^(delete|cut)$", keys=r"^\s*(\{del(ete)?\}|\{backspace\}|\{bs\}|\^x)\s*$")
+_PATH = re.compile(r"^(~|/|[a-zA-Z]:[\\/]|\.\.)|[\\/]\.\.[\\/]")
+
+Confirm = Callable[[str, Action], bool]  # (reason, action) -> the user's yes/no
+
+
+@dataclass
+class Safety:
+    """The sensitive-action policy. `confirm` None = non-interactive: every sensitive action is refused."""
+
+    rules: tuple[Rule, ...] = DEFAULT_RULES
+    work_dir: Optional[Path] = None  # file paths outside it are sensitive (file dialogs)
+    confirm: Optional[Confirm] = None
+    allowed: set[str] = field(default_factory=set)  # reasons the user already accepted this run
+
+    def sensitive(self, action: Action, control: Optional[Control], history: list[Step],
+                  status: str = "CONTINUE") -> Optional[str]:
+        """The reason this action needs a confirmation, or None."""
+        for rule in self.rules:
+            if _matches(rule, action, control):
+                return rule.name
+        if _matches(DELETE, action, control) and history and _last_was_select_all(history):
+            return "delete the whole document"
+        path = _path_arg(action)
+        if path is not None and not self._inside_work_dir(path):
+            return f"file path outside the working folder ({path})"
+        if status == "CONFIRM":
+            return "the model asked for confirmation"
+        return None
+
+    def allow(self, reason: str, action: Action) -> bool:
+        """Ask (once per reason) or refuse when nobody can be asked."""
+        if reason in self.allowed:
+            return True
+        if self.confirm is None:
+            return False
+        ok = bool(self.confirm(reason, action))
+        if ok:
+            self.allowed.add(reason)
+        return ok
+
+    def _inside_work_dir(self, path: str) -> bool:
+        if self.work_dir is None:
+            return False
+        base = self.work_dir.resolve()
+        target = (base / Path(path).expanduser()).resolve()
+        return target == base or base in target.parents
+
+
+def terminal_confirm(reason: str, action: Action) -> bool:
+    """Ask on the terminal (interactive `lamfactory run`)."""
+    import typer
+
+    what = f"{action.function}({action.control_name or ''} {action.args or ''})".strip()
+    return typer.confirm(f"The agent wants to {reason}: {what}. Allow?", default=False)
+
+
+def _matches(rule: Rule, action: Action, control: Optional[Control]) -> bool:
+    if rule.control and control is not None:
+        where = " > ".join(p.strip() for p in [*control.path, control.name] if p.strip())
+        if re.search(rule.control, where, re.I) or re.search(rule.control, control.name.strip(), re.I):
+            return True
+    if rule.keys and action.function == "keyboard_input":
+        keys = str(action.args.get("keys", ""))
+        return bool(re.search(rule.keys, keys, re.I))
+    return False
+
+
+def _last_was_select_all(history: list[Step]) -> bool:
+    last = history[-1]
+    if not last.result_ok:
+        return False
+    out = last.output
+    if out.function == "keyboard_input":
+        return bool(re.search(SELECT_ALL.keys, str(out.args.get("keys", "")), re.I))
+    return bool(out.control_name and re.search(SELECT_ALL.control, out.control_name.strip(), re.I))
+
+
+def _path_arg(action: Action) -> Optional[str]:
+    """A file path typed into a field (a file dialog), if the action types one."""
+    if action.function not in ("set_edit_text", "keyboard_input"):
+        return None
+    text = str(action.args.get("text", action.args.get("keys", ""))).strip()
+    return text if text and _PATH.search(text) else None

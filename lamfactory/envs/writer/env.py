@@ -1,0 +1,301 @@
+"""WriterEnv: LibreOffice Writer driven through its real UNO accessibility tree.
+
+    env = WriterEnv()                      # starts a private soffice (svp, no X server)
+    obs = env.reset(task)                  # opens a COPY of task.doc_path; a new document when task is None
+    res = env.step(Action(function="click_input", control_name="Bold"))
+    env.check({"pred": "char_format", "text": "Hello", "bold": True})
+    env.close()
+
+Design choices:
+- Every call is one round trip into a script running inside soffice (inprocess.py): the action, the
+  idle-wait (`processEventsToIdle`) and the next observation happen there.
+- `step` returns the new observation (controls + canvas) when `observe_on_step` is True (the default);
+  with False it returns only ok/error (about twice as fast) and labels keep referring to the last
+  observation, as in the paper. Grounding by name always uses controls fresh after the last action.
+- Grounding: control_label from the last observation first; else control_name exact (SHOWING+ENABLED
+  first); else fuzzy (rapidfuzz ratio >= FUZZY_MIN_SCORE).
+- If soffice dies or hangs (watchdog), the next call restarts it and reopens a fresh copy of the task's
+  document; the step that met the crash returns ok=False with an error saying the episode was reset.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Optional
+
+from rapidfuzz import fuzz, process, utils
+
+from lamfactory.envs.actions import ActionError, validate
+from lamfactory.envs.base import Environment
+from lamfactory.envs.writer import checks
+from lamfactory.envs.writer.keys import KeyStringError, parse_keys
+from lamfactory.envs.writer.soffice import CALL_TIMEOUT_S, WINDOW_SIZE, Office, OfficeDied
+from lamfactory.records import Action, Canvas, Control, Observation, StepResult, TaskInstance, Verdict
+
+log = logging.getLogger(__name__)
+
+FUZZY_MIN_SCORE = 85  # rapidfuzz ratio (0-100) below which a control name does not ground
+DOC_EXTENSIONS = {".docx", ".odt", ".ott", ".doc", ".rtf", ".dotx"}
+FILTERS = {".docx": "MS Word 2007 XML", ".odt": "writer8", ".doc": "MS Word 97", ".rtf": "Rich Text Format",
+           ".pdf": "writer_pdf_Export"}
+# Toolbar combo boxes whose value a user applies by typing and pressing Enter: control name -> how.
+SIDEBAR_TAB = "Properties"  # path root of the sidebar's deck tab buttons
+APPLY_COMBOS = {"Paragraph Style": "para_style", "Font Name": "font_name", "Font Size": "font_size"}
+
+
+class WriterEnv(Environment):
+    name = "writer"
+
+    def __init__(self, observe_on_step: bool = True, call_timeout_s: float = CALL_TIMEOUT_S):
+        self.observe_on_step = observe_on_step
+        self.office = Office(call_timeout_s)
+        self.workdir = Path(tempfile.mkdtemp(prefix="lam-writer-"))
+        self.task: Optional[TaskInstance] = None
+        self.doc_path: Optional[Path] = None  # the working copy of the current episode
+        self.last_observation: Optional[Observation] = None
+        self._fresh = False  # last_observation reflects the UI after the last action
+        self._episode = 0
+        self._frame_ready = False
+        self.restarts = 0
+
+    # ------------------------------------------------------------------ contract
+
+    def reset(self, task: Optional[TaskInstance] = None) -> Observation:
+        if task is not None:
+            source = Path(task.doc_path)
+            if not source.is_file():
+                raise FileNotFoundError(f"task {task.task_id}: document not found: {source}")
+            if source.suffix.lower() not in DOC_EXTENSIONS:
+                raise ValueError(f"task {task.task_id}: unsupported document type {source.suffix!r}")
+        self.task = task
+        try:
+            return self._open_episode()
+        except OfficeDied as e:
+            log.warning("soffice died during reset (%s); restarting", e)
+            self._restart()
+            return self._open_episode()
+
+    def observe(self) -> Observation:
+        resp = self._call({"observe": True})
+        return self._remember(resp["observation"])
+
+    def step(self, action: Action) -> StepResult:
+        t0 = time.perf_counter()
+        try:
+            result = self._step(action)
+        except OfficeDied as e:
+            result = self._recover(e)
+        except (ActionError, KeyStringError, LookupError, ValueError) as e:
+            result = StepResult(ok=False, error=str(e))
+        except Exception as e:  # never let a bad action escape step()
+            log.exception("unexpected error in step")
+            result = StepResult(ok=False, error=f"{type(e).__name__}: {e}")
+        result.duration_ms = (time.perf_counter() - t0) * 1000
+        return result
+
+    def check(self, spec: dict[str, Any]) -> Verdict:
+        spec = checks.load_check(spec)
+        docx = self.workdir / f"check-{self._episode}.docx"
+        self.save(docx)
+        try:
+            return checks.check_docx(docx, spec)
+        finally:
+            docx.unlink(missing_ok=True)
+
+    def save(self, path: str | Path) -> Path:
+        path = Path(path).resolve()
+        filter_name = FILTERS.get(path.suffix.lower(), "writer8")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._call({"ops": [{"op": "save", "url": path.as_uri(), "filter": filter_name}]})
+        return path
+
+    def close(self) -> None:
+        self.office.close()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    @property
+    def pid(self) -> Optional[int]:
+        return self.office.pid
+
+    # ------------------------------------------------------------------ episodes and recovery
+
+    def _ensure_office(self) -> None:
+        if not self.office.alive():
+            if self.office.starts:
+                self.restarts += 1
+            self.office.start()
+            self._frame_ready = False
+
+    def _restart(self) -> None:
+        self.office.kill()
+        self._ensure_office()
+
+    def _open_episode(self) -> Observation:
+        self._ensure_office()
+        self._episode += 1
+        old = self.doc_path
+        if self.task is None:
+            url = "private:factory/swriter"
+            self.doc_path = None
+        else:
+            source = Path(self.task.doc_path)
+            self.doc_path = self.workdir / f"episode-{self._episode}{source.suffix.lower()}"
+            shutil.copyfile(source, self.doc_path)
+            url = self.doc_path.as_uri()
+        resp = self._call({"ops": [{"op": "load", "url": url, "size": list(WINDOW_SIZE)}], "observe": True})
+        if old is not None and old != self.doc_path:
+            old.unlink(missing_ok=True)
+        if any(c["path"][:1] == [SIDEBAR_TAB] for c in resp["observation"]["controls"]):
+            # The sidebar doubles the cost of opening a document and floods the control list; a user can
+            # still open it from the View menu. Closed once per soffice (the state sticks to the frame).
+            resp = self._call({"ops": [{"op": "dispatch", "cmd": ".uno:Sidebar"}], "observe": True})
+        return self._remember(resp["observation"])
+
+    def _recover(self, error: OfficeDied) -> StepResult:
+        log.warning("soffice died during a step (%s); restarting", error)
+        try:
+            self._restart()
+            self._open_episode()
+        except OfficeDied as e:
+            return StepResult(ok=False, error=f"soffice died ({error}) and could not restart: {e}")
+        return StepResult(ok=False, error=f"soffice died ({error}); restarted and reopened the document "
+                                          "(the episode was reset; retry it)",
+                          observation=self.last_observation)
+
+    def _call(self, request: dict) -> dict:
+        self._ensure_office()
+        resp = self.office.inprocess(request)
+        if not resp.get("ok"):
+            raise _InProcessError(resp.get("error", "unknown in-process error"))
+        return resp
+
+    def _remember(self, raw: dict) -> Observation:
+        obs = Observation(
+            controls=[Control(**c) for c in raw["controls"]],
+            canvas=Canvas(**raw["canvas"]) if raw.get("canvas") else Canvas(),
+            dialog=raw.get("dialog"),
+            window=raw.get("window", ""),
+        )
+        self.last_observation = obs
+        self._fresh = True
+        return obs
+
+    # ------------------------------------------------------------------ actions
+
+    def _step(self, action: Action) -> StepResult:
+        args = validate(action)
+        control = None
+        if action.function in ("click_input", "set_edit_text", "select_item"):
+            control = self._ground(action)
+            if "ENABLED" not in control.states:
+                raise ActionError(f"control {control.name!r} ({control.type}) is disabled")
+        ops = self._ops(action.function, args, control)
+        request: dict[str, Any] = {"ops": ops, "observe": self.observe_on_step}
+        try:
+            resp = self._call(request)
+        except _InProcessError as e:
+            self._fresh = False
+            return StepResult(ok=False, error=f"{action.function} failed: {e}", control=control)
+        self._fresh = False
+        observation = self._remember(resp["observation"]) if self.observe_on_step else None
+        return StepResult(ok=True, observation=observation, control=control)
+
+    def _ground(self, action: Action) -> Control:
+        if action.control_label:
+            if self.last_observation is None:
+                raise ActionError("no observation yet: call reset() or observe() before using control_label")
+            for c in self.last_observation.controls:
+                if c.label == str(action.control_label):
+                    return c
+            if not action.control_name:
+                raise ActionError(f"no control with label {action.control_label!r} in the last observation")
+        if not self._fresh:
+            self.observe_controls()
+        return ground_by_name(action.control_name or "", self.last_observation.controls)
+
+    def observe_controls(self) -> Observation:
+        """Controls only (no canvas): the cheap refresh used for grounding by name."""
+        resp = self._call({"observe": True, "canvas": False})
+        return self._remember(resp["observation"])
+
+    def _ops(self, function: str, args: dict, control: Optional[Control]) -> list[dict]:
+        if function == "click_input":
+            if args["button"] not in ("left", "right"):
+                raise ActionError(f"click_input: button must be 'left' or 'right', got {args['button']!r}")
+            if args["button"] == "right":
+                raise ActionError("click_input: right click (context menus) is not supported; use the menus")
+            return [{"op": "click", "label": control.label, "double": args["double"]}]
+        if function in ("set_edit_text", "select_item"):
+            value = args["text"] if function == "set_edit_text" else args["item"]
+            how = APPLY_COMBOS.get(control.name) if control.type == "COMBO_BOX" else None
+            if how:
+                return [{"op": how, "value": value, "label": control.label}]
+            if function == "select_item":
+                return [{"op": "select_item", "label": control.label, "item": value}]
+            return [{"op": "set_text", "label": control.label, "text": value}]
+        if function == "keyboard_input":
+            ops = []
+            for kind, payload in parse_keys(args["keys"]):
+                if kind == "text":
+                    ops.append({"op": "insert_text", "text": payload})
+                elif kind == "escape":
+                    ops.append({"op": "escape"})
+                else:
+                    cmd, cmd_args = payload
+                    ops.append({"op": "dispatch", "cmd": cmd, "args": cmd_args})
+            return ops
+        if function == "select_text":
+            if not args["text"]:
+                raise ActionError("select_text: text must not be empty")
+            if args["occurrence"] < 1:
+                raise ActionError("select_text: occurrence must be >= 1")
+            return [{"op": "select_text", "text": args["text"], "occurrence": args["occurrence"]}]
+        if function == "select_paragraph":
+            return [{"op": "select_paragraph", "index": args["index"]}]
+        if function == "select_table":
+            return [{"op": "select_table", "number": args["number"]}]
+        if function == "insert_table":
+            if not (1 <= args["rows"] <= 200 and 1 <= args["columns"] <= 64):
+                raise ActionError("insert_table: rows must be 1..200 and columns 1..64")
+            return [{"op": "dispatch", "cmd": ".uno:InsertTable",
+                     "args": {"Rows": args["rows"], "Columns": args["columns"]}}]
+        if function == "save":
+            return [{"op": "save"}] if self.doc_path else [{"op": "save", "url": self._untitled_path().as_uri(),
+                                                            "filter": FILTERS[".docx"]}]
+        if function == "wheel_mouse_input":
+            return [{"op": "wheel", "dist": args["wheel_dist"]}]
+        raise ActionError(f"function {function!r} is not implemented by the writer environment")
+
+    def _untitled_path(self) -> Path:
+        return self.workdir / f"episode-{self._episode}.docx"
+
+
+class _InProcessError(RuntimeError):
+    """The in-process script reported an error (a bad target, a refused value): an action error."""
+
+
+def ground_by_name(name: str, controls: list[Control]) -> Control:
+    """Exact name (SHOWING+ENABLED first), else the best fuzzy match scoring >= FUZZY_MIN_SCORE."""
+    if not name:
+        raise ActionError("the action names no control")
+    exact = [c for c in controls if c.name == name]
+    if exact:
+        return max(exact, key=_usability)
+    by_name: dict[str, Control] = {}
+    for c in sorted(controls, key=_usability, reverse=True):
+        by_name.setdefault(c.name, c)
+    best = process.extractOne(name, list(by_name), scorer=fuzz.ratio, processor=utils.default_process,
+                              score_cutoff=FUZZY_MIN_SCORE)
+    if best is None:
+        near = process.extract(name, list(by_name), scorer=fuzz.ratio, processor=utils.default_process, limit=3)
+        hint = ", ".join(repr(n) for n, _, _ in near)
+        raise ActionError(f"no control named {name!r} in the current window (closest: {hint})")
+    return by_name[best[0]]
+
+
+def _usability(c: Control) -> int:
+    return ("SHOWING" in c.states) + ("ENABLED" in c.states)

@@ -1,0 +1,676 @@
+"""Runs INSIDE soffice (copied into the private profile's user/Scripts/python, called through the script
+provider). One entry point, `lam_call(request_json) -> response_json`, so each environment call is one
+bridge round trip; the tree walk and the canvas cost ~10x less here than over the bridge.
+
+This file must not import lamfactory: soffice's own Python runs it. Module globals persist between calls
+(the script provider caches the module), which is how labels from the last observation stay groundable.
+"""
+
+import json
+import time
+import traceback
+
+import uno
+
+CTX = XSCRIPTCONTEXT.getComponentContext()  # noqa: F821  (injected by the script provider)
+SMGR = CTX.getServiceManager()
+TOOLKIT = SMGR.createInstanceWithContext("com.sun.star.awt.Toolkit", CTX)
+DISPATCHER = SMGR.createInstanceWithContext("com.sun.star.frame.DispatchHelper", CTX)
+TDM = CTX.getValueByName("/singletons/com.sun.star.reflection.theTypeDescriptionManager")
+
+
+def _constants(group):
+    return {c.getConstantValue(): c.getName().rsplit(".", 1)[-1]
+            for c in TDM.getByHierarchicalName(group).getConstants()}
+
+
+ROLES = _constants("com.sun.star.accessibility.AccessibleRole")
+STATES = _constants("com.sun.star.accessibility.AccessibleStateType")
+
+# Roles a user can act on. Containers are walked but not listed.
+ACTIONABLE = {
+    "PUSH_BUTTON", "TOGGLE_BUTTON", "BUTTON_DROPDOWN", "BUTTON_MENU", "MENU", "MENU_ITEM",
+    "CHECK_MENU_ITEM", "RADIO_MENU_ITEM", "COMBO_BOX", "SPIN_BOX", "TEXT", "PASSWORD_TEXT",
+    "CHECK_BOX", "RADIO_BUTTON", "PAGE_TAB", "LIST_ITEM", "TREE_ITEM", "LIST", "TREE",
+}
+# Never descend: the document body (canvas covers it) and big item lists (summarised as `items`).
+NO_DESCEND = {"DOCUMENT_TEXT", "DOCUMENT", "PARAGRAPH", "HEADING", "TABLE", "SHAPE", "EMBEDDED_OBJECT"}
+# Above this many children a list is summarised as `items` instead of one control per item.
+MAX_LIST_CONTROLS = 60
+MAX_ITEMS = 400
+DIALOG_WAIT_S = 1.0  # how long a click on "Something..." waits for its dialog to appear
+
+ALIGN = {0: "left", 1: "right", 2: "justify", 3: "center", 4: "justify"}
+
+LAST = {"nodes": {}}  # label -> XAccessibleContext of the last observation
+
+
+def _states(ctx):
+    raw = ctx.getAccessibleStateSet()
+    if isinstance(raw, int):  # LibreOffice >= 7.5: int64 bit set
+        return [name for value, name in STATES.items() if value and raw & (1 << value)]
+    if raw is None:
+        return []
+    return [STATES.get(s, str(s)) for s in raw.getStates()]  # 7.4: XAccessibleStateSet
+
+
+def _value(ctx, role):
+    try:
+        if role in ("SPIN_BOX", "SCROLL_BAR", "SLIDER", "PROGRESS_BAR"):
+            v = ctx.getCurrentValue()
+            if v is not None:
+                return str(v)
+        if role in ("TEXT", "PASSWORD_TEXT", "SPIN_BOX", "COMBO_BOX"):
+            if hasattr(ctx, "getText"):
+                return ctx.getText()
+            for i in range(min(ctx.getAccessibleChildCount(), 4)):
+                child = ctx.getAccessibleChild(i)
+                c = child.getAccessibleContext() if child is not None else None
+                if c is not None and ROLES.get(c.getAccessibleRole()) == "TEXT" and hasattr(c, "getText"):
+                    return c.getText()
+    except Exception:
+        pass
+    return None
+
+
+def _list_items(ctx):
+    out = []
+    n = ctx.getAccessibleChildCount()
+    for i in range(min(n, MAX_ITEMS)):
+        child = ctx.getAccessibleChild(i)
+        c = child.getAccessibleContext() if child is not None else None
+        if c is not None:
+            out.append(c.getAccessibleName())
+    return out
+
+
+def _combo_items(ctx):
+    for i in range(min(ctx.getAccessibleChildCount(), 4)):
+        child = ctx.getAccessibleChild(i)
+        c = child.getAccessibleContext() if child is not None else None
+        if c is not None and ROLES.get(c.getAccessibleRole()) == "LIST":
+            return _list_items(c)
+    return []
+
+
+class Walker:
+    def __init__(self, in_dialog):
+        self.in_dialog = in_dialog
+        self.controls = []
+        self.nodes = {}
+
+    def add(self, ctx, role, name, states, path, items=None):
+        label = str(len(self.controls) + 1)
+        self.nodes[label] = ctx
+        rec = {"label": label, "name": name, "type": role, "states": states, "path": list(path)}
+        value = _value(ctx, role)
+        if value is not None:
+            rec["value"] = value
+        if items:
+            rec["items"] = items
+        self.controls.append(rec)
+
+    def walk(self, ctx, path):
+        n = ctx.getAccessibleChildCount()
+        for i in range(n):
+            try:
+                child = ctx.getAccessibleChild(i)
+            except Exception:
+                continue
+            c = child.getAccessibleContext() if child is not None else None
+            if c is None:  # transient popups hand out null contexts
+                continue
+            self.visit(c, path)
+
+    def visit(self, c, path):
+        role = ROLES.get(c.getAccessibleRole(), "UNKNOWN")
+        if role in NO_DESCEND:
+            return
+        states = _states(c)
+        if "SHOWING" not in states and role not in ("MENU_ITEM", "CHECK_MENU_ITEM", "RADIO_MENU_ITEM", "MENU"):
+            return
+        name = c.getAccessibleName()
+        if role in ("MENU", "MENU_ITEM", "CHECK_MENU_ITEM", "RADIO_MENU_ITEM"):
+            self.visit_menu(c, role, name, states, path)
+            return
+        if role == "COMBO_BOX":
+            # toolbar combo boxes are named after their current value; the item window holds the real name
+            if path and not self.in_dialog:
+                name = path[-1]
+            self.add(c, role, name, states, path[:-1] if not self.in_dialog else path, _combo_items(c))
+            return
+        if role in ("LIST", "TREE"):
+            n = c.getAccessibleChildCount()
+            if self.in_dialog and n <= MAX_LIST_CONTROLS:
+                self.add(c, role, name, states, path)
+                self.walk(c, path + [name or role])
+            else:
+                self.add(c, role, name, states, path, _list_items(c))
+            return
+        if role in ACTIONABLE and (name or role in ("TEXT", "SPIN_BOX")):
+            self.add(c, role, name, states, path)
+            if role in ("TEXT", "SPIN_BOX", "LIST_ITEM", "PAGE_TAB", "PUSH_BUTTON", "TOGGLE_BUTTON",
+                        "CHECK_BOX", "RADIO_BUTTON"):
+                return
+        if role in ("PAGE_TAB",):
+            return
+        sub = path + [name] if name and role in ("TOOL_BAR", "PANEL", "PAGE_TAB_LIST", "DIALOG", "FRAME",
+                                                  "MENU_BAR", "PAGE_TAB", "GROUP_BOX", "LABEL") else path
+        self.walk(c, sub)
+
+    def visit_menu(self, c, role, name, states, path):
+        # A menu's items have empty names until it is opened: list only menus a user can see now
+        # (menu bar entries, items of open menus) and descend only into open ones.
+        if not name:
+            return
+        showing = "SHOWING" in states or (path and path[0] == "Menu Bar" and len(path) == 1)
+        if not showing:
+            return
+        self.add(c, role, name, states, path)
+        if role == "MENU" and ("SELECTED" in states or "ARMED" in states or _menu_open(c)):
+            self.walk(c, path + [name])
+
+
+def _menu_open(c):
+    n = c.getAccessibleChildCount()
+    for i in range(min(n, 3)):
+        child = c.getAccessibleChild(i)
+        cc = child.getAccessibleContext() if child is not None else None
+        if cc is not None and "SHOWING" in _states(cc) and cc.getAccessibleName():
+            return True
+    return False
+
+
+def _frame():
+    desktop = XSCRIPTCONTEXT.getDesktop()  # noqa: F821
+    frame = desktop.getCurrentFrame()
+    if frame is None:
+        frames = desktop.getFrames()
+        frame = frames.getByIndex(0) if frames.getCount() else None
+    return frame
+
+
+def _doc():
+    frame = _frame()
+    return frame.getController().getModel() if frame is not None else None
+
+
+def _dialogs():
+    """Open modal dialogs / message boxes (top windows that are not the document frame)."""
+    frame = _frame()
+    main = frame.getContainerWindow() if frame is not None else None
+    out = []
+    for i in range(TOOLKIT.getTopWindowCount()):
+        w = TOOLKIT.getTopWindow(i)
+        if w is None or w == main:
+            continue
+        try:
+            ctx = w.getAccessibleContext()
+        except Exception:
+            continue
+        if ctx is None:
+            continue
+        role = ROLES.get(ctx.getAccessibleRole(), "")
+        if role in ("DIALOG", "ALERT", "FILE_CHOOSER", "OPTION_PANE") and "SHOWING" in _states(ctx):
+            out.append(ctx)
+    return out
+
+
+def observe_controls():
+    dialogs = _dialogs()
+    if dialogs:
+        d = dialogs[-1]
+        w = Walker(in_dialog=True)
+        title = d.getAccessibleName()
+        w.walk(d, [title])
+        return w, title
+    w = Walker(in_dialog=False)
+    w.walk(_frame().getContainerWindow().getAccessibleContext(), [])
+    # Open popup menus are top windows of their own in some VCL paths; the menu bar covers the usual one.
+    return w, None
+
+
+# ------------------------------------------------------------------ canvas (document model)
+
+
+def _color(v):
+    return None if v is None or v < 0 else "%06X" % (v & 0xFFFFFF)
+
+
+def _char_props(obj):
+    return {
+        "bold": obj.CharWeight > 100,
+        "italic": obj.CharPosture.value != "NONE",
+        "underline": obj.CharUnderline != 0,
+        "strike": obj.CharStrikeout not in (0, 5),  # NONE, DONTKNOW
+        "font": obj.CharFontName,
+        "size": round(obj.CharHeight, 1),
+        "color": _color(obj.CharColor),
+        "highlight": _color(obj.CharHighlight) or _color(obj.CharBackColor),
+    }
+
+
+def _runs(para, plain):
+    """Text portions whose character formatting differs from the paragraph style's (`plain`)."""
+    runs = []
+    for portion in _iter(para):
+        if portion.TextPortionType != "Text":
+            continue
+        text = portion.getString()
+        if not text:
+            continue
+        props = _char_props(portion)
+        r = {"text": text}
+        for key, value in props.items():
+            if value != plain[key]:
+                r[key] = value
+        if len(r) > 1:
+            runs.append(r)
+    return runs
+
+
+def _iter(container):
+    e = container.createEnumeration()
+    while e.hasMoreElements():
+        yield e.nextElement()
+
+
+def _is_list(para):
+    try:
+        if not para.NumberingIsNumber:
+            return False
+        rules = para.NumberingRules
+        if rules is None:
+            return False
+        level = max(para.NumberingLevel, 0)
+        props = {p.Name: p.Value for p in rules.getByIndex(level)}
+        return props.get("NumberingType", 5) != 5  # 5 = NUMBER_NONE (e.g. plain outline headings)
+    except Exception:
+        return False
+
+
+def _cell_name(r, c):
+    letters = ""
+    c += 1
+    while c:
+        c, rem = divmod(c - 1, 26)
+        letters = chr(65 + rem) + letters
+    return "%s%d" % (letters, r + 1)
+
+
+def _table(index, t):
+    rows, cols = t.getRows().getCount(), t.getColumns().getCount()
+    cells = []
+    for r in range(rows):
+        row = []
+        for c in range(cols):
+            cell = t.getCellByName(_cell_name(r, c))
+            row.append(cell.getString() if cell is not None else "")
+        cells.append(row)
+    return {"index": index, "rows": rows, "cols": cols, "cells": cells}
+
+
+def canvas(max_paragraphs=80, max_chars=300):
+    doc = _doc()
+    styles = doc.getStyleFamilies().getByName("ParagraphStyles")
+    style_cache = {}
+    paragraphs, tables = [], []
+    for el in _iter(doc.getText()):
+        if el.supportsService("com.sun.star.text.TextTable"):
+            tables.append(_table(len(tables) + 1, el))
+            continue
+        if len(paragraphs) >= max_paragraphs:
+            continue
+        style = el.ParaStyleName
+        if style not in style_cache:
+            s = styles.getByName(style)
+            style_cache[style] = (_char_props(s), s.getPropertyValue("DisplayName"))
+        plain, display = style_cache[style]
+        paragraphs.append({
+            "index": len(paragraphs) + 1, "text": el.getString()[:max_chars], "style": display,
+            "alignment": ALIGN.get(el.ParaAdjust, "left"), "is_list": _is_list(el),
+            "runs": _runs(el, plain),
+        })
+    out = {"paragraphs": paragraphs, "tables": tables, "header": "", "footer": "", "selection": "", "page": {}}
+    page_style = doc.getStyleFamilies().getByName("PageStyles").getByName(
+        doc.getText().createTextCursor().PageStyleName)
+    if page_style.HeaderIsOn:
+        out["header"] = page_style.HeaderText.getString()
+    if page_style.FooterIsOn:
+        out["footer"] = page_style.FooterText.getString()
+    out["page"] = {
+        "orientation": "landscape" if page_style.IsLandscape else "portrait",
+        "margins_cm": {side: round(getattr(page_style, side.capitalize() + "Margin") / 1000.0, 2)
+                       for side in ("left", "right", "top", "bottom")},
+        "columns": page_style.TextColumns.getColumnCount() or 1,
+    }
+    try:
+        sel = doc.getCurrentController().getSelection()
+        if sel is not None and hasattr(sel, "getCount") and sel.getCount() > 0:
+            out["selection"] = sel.getByIndex(0).getString()[:max_chars]
+    except Exception:
+        pass
+    return out
+
+
+# ------------------------------------------------------------------ actions
+
+
+def _idle():
+    TOOLKIT.processEventsToIdle()
+
+
+def _props(d):
+    out = []
+    for k, v in (d or {}).items():
+        p = uno.createUnoStruct("com.sun.star.beans.PropertyValue")
+        p.Name = k
+        p.Value = v
+        out.append(p)
+    return tuple(out)
+
+
+def dispatch(cmd, args=None):
+    frame = _frame()
+    DISPATCHER.executeDispatch(frame, cmd, "", 0, _props(args))
+
+
+def _node(label):
+    ctx = LAST["nodes"].get(label)
+    if ctx is None:
+        raise LookupError("control label %s is not in the last observation" % label)
+    return ctx
+
+
+def click(label, double=False):
+    ctx = _node(label)
+    if ctx.getAccessibleActionCount() < 1:
+        # list items / tabs without an action: select them through the parent
+        parent = ctx.getAccessibleParent().getAccessibleContext()
+        parent.selectAccessibleChild(ctx.getAccessibleIndexInParent())
+        return
+    opens_dialog = ctx.getAccessibleName().endswith("...")
+    before = len(_dialogs())
+    ctx.doAccessibleAction(0)
+    if double:
+        _idle()
+        ctx.doAccessibleAction(0)
+    if opens_dialog:  # dialogs open from a posted event: wait (bounded) until it is up
+        deadline = time.monotonic() + DIALOG_WAIT_S
+        while len(_dialogs()) <= before and time.monotonic() < deadline:
+            _idle()
+            time.sleep(0.005)
+
+
+def set_text(label, text):
+    ctx = _node(label)
+    role = ROLES.get(ctx.getAccessibleRole())
+    if role == "SPIN_BOX" and hasattr(ctx, "setCurrentValue"):
+        try:
+            number = float(text)
+            value = uno.Any("long", int(number)) if number.is_integer() else uno.Any("double", number)
+            if uno.invoke(ctx, "setCurrentValue", (value,)):
+                return
+        except ValueError:
+            pass
+    target = ctx
+    if not hasattr(target, "setText"):
+        target = None
+        for i in range(min(ctx.getAccessibleChildCount(), 4)):
+            child = ctx.getAccessibleChild(i)
+            c = child.getAccessibleContext() if child is not None else None
+            if c is not None and hasattr(c, "setText"):
+                target = c
+                break
+    if target is None:
+        raise ValueError("control %r has no editable text" % ctx.getAccessibleName())
+    if not target.setText(text):
+        raise ValueError("control %r refused the text" % ctx.getAccessibleName())
+
+
+def select_item(label, item):
+    ctx = _node(label)
+    role = ROLES.get(ctx.getAccessibleRole())
+    lst = ctx
+    if role == "COMBO_BOX":
+        lst = None
+        for i in range(min(ctx.getAccessibleChildCount(), 4)):
+            child = ctx.getAccessibleChild(i)
+            c = child.getAccessibleContext() if child is not None else None
+            if c is not None and ROLES.get(c.getAccessibleRole()) == "LIST":
+                lst = c
+                break
+    if lst is None:
+        raise ValueError("control %r has no items" % ctx.getAccessibleName())
+    names = _list_items(lst)
+    if item not in names:
+        lowered = [n.lower() for n in names]
+        if item.lower() not in lowered:
+            raise ValueError("no item %r in %r" % (item, ctx.getAccessibleName()))
+        item = names[lowered.index(item.lower())]
+    lst.selectAccessibleChild(names.index(item))
+    return item
+
+
+def _body_paragraphs(doc):
+    return [el for el in _iter(doc.getText()) if el.supportsService("com.sun.star.text.Paragraph")]
+
+
+def _body_tables(doc):
+    return [el for el in _iter(doc.getText()) if el.supportsService("com.sun.star.text.TextTable")]
+
+
+def select_text(text, occurrence):
+    doc = _doc()
+    desc = doc.createSearchDescriptor()
+    desc.SearchString = text
+    desc.SearchCaseSensitive = True
+    found = doc.findAll(desc)
+    if found.getCount() < occurrence:
+        raise ValueError("text %r occurs %d time(s), not %d" % (text, found.getCount(), occurrence))
+    doc.getCurrentController().select(found.getByIndex(occurrence - 1))
+
+
+def select_paragraph(index):
+    doc = _doc()
+    paras = _body_paragraphs(doc)
+    if not 1 <= index <= len(paras):
+        raise ValueError("paragraph %d does not exist (the document has %d)" % (index, len(paras)))
+    para = paras[index - 1]
+    cursor = doc.getText().createTextCursorByRange(para.getStart())
+    cursor.gotoRange(para.getEnd(), True)
+    doc.getCurrentController().select(cursor)
+
+
+def select_table(number):
+    doc = _doc()
+    tables = _body_tables(doc)
+    if not 1 <= number <= len(tables):
+        raise ValueError("table %d does not exist (the document has %d)" % (number, len(tables)))
+    table = tables[number - 1]
+    ctrl = doc.getCurrentController()
+    ctrl.select(table.getCellByName("A1"))
+    ctrl.getViewCursor().gotoRange(table.getCellByName("A1").getStart(), False)
+    dispatch(".uno:SelectTable")
+
+
+def insert_text(text):
+    dispatch(".uno:InsertText", {"Text": text})
+
+
+def wheel(dist):
+    vc = _doc().getCurrentController().getViewCursor()
+    lines = 3 * abs(dist)
+    if dist > 0:  # positive = away from the user = up, as with a mouse wheel
+        vc.goUp(lines, False)
+    else:
+        vc.goDown(lines, False)
+
+
+def save(path_url=None, filter_name=None):
+    doc = _doc()
+    if path_url:
+        args = {"Overwrite": True}
+        if filter_name:
+            args["FilterName"] = filter_name
+        doc.storeToURL(path_url, _props(args))
+    else:
+        doc.store()
+
+
+def run_op(op):
+    kind = op["op"]
+    if kind == "click":
+        click(op["label"], op.get("double", False))
+    elif kind == "set_text":
+        set_text(op["label"], op["text"])
+    elif kind == "select_item":
+        return select_item(op["label"], op["item"])
+    elif kind == "dispatch":
+        dispatch(op["cmd"], op.get("args"))
+    elif kind == "insert_text":
+        insert_text(op["text"])
+    elif kind == "select_text":
+        select_text(op["text"], op.get("occurrence", 1))
+    elif kind == "select_paragraph":
+        select_paragraph(op["index"])
+    elif kind == "select_table":
+        select_table(op["number"])
+    elif kind == "wheel":
+        wheel(op["dist"])
+    elif kind == "save":
+        save(op.get("url"), op.get("filter"))
+    elif kind == "debug":
+        return debug_top_windows()
+    elif kind == "escape":
+        close_dialogs(1) if _dialogs() else close_menus()
+    elif kind == "load":
+        return load(op["url"], op.get("size"))
+    elif kind == "para_style":
+        apply_para_style(op["value"])
+    elif kind == "font_name":
+        if not op["value"].strip():
+            raise ValueError("font name must not be empty")
+        dispatch(".uno:CharFontName", {"CharFontName.FamilyName": op["value"].strip()})
+    elif kind == "font_size":
+        dispatch(".uno:FontHeight", {"FontHeight.Height": _points(op["value"])})
+    else:
+        raise ValueError("unknown op %r" % kind)
+    return None
+
+
+def _points(value):
+    text = str(value).strip().lower().replace("pt", "").strip()
+    try:
+        size = float(text)
+    except ValueError:
+        raise ValueError("font size must be a number of points, got %r" % value)
+    if not 1 <= size <= 999:
+        raise ValueError("font size %s pt is out of range (1..999)" % text)
+    return size
+
+
+def apply_para_style(value):
+    styles = _doc().getStyleFamilies().getByName("ParagraphStyles")
+    wanted = value.strip().lower()
+    for name in styles.getElementNames():
+        s = styles.getByName(name)
+        if wanted in (name.lower(), s.getPropertyValue("DisplayName").lower()):
+            dispatch(".uno:StyleApply", {"Style": name, "FamilyName": "ParagraphStyles"})
+            return
+    raise ValueError("no paragraph style named %r" % value)
+
+
+def close_menus():
+    """Escape out of an open menu: pressing the open menu-bar entry again closes its popup."""
+    bar = _frame().getContainerWindow().getAccessibleContext()
+    w = Walker(in_dialog=False)
+    w.walk(bar, [])
+    for label, ctx in w.nodes.items():
+        states = _states(ctx)
+        if ROLES.get(ctx.getAccessibleRole()) == "MENU" and "SELECTED" in states:
+            ctx.doAccessibleAction(0)
+            return
+
+
+def load(url, size=None):
+    """Open `url` in the one document frame (created on first use), closing the previous document."""
+    close_dialogs()
+    desktop = XSCRIPTCONTEXT.getDesktop()  # noqa: F821
+    frame = _frame()
+    args = {"AsTemplate": False} if not url.startswith("private:") else {}
+    if frame is None:
+        doc = desktop.loadComponentFromURL(url, "_blank", 0, _props(args))
+        frame = doc.getCurrentController().getFrame()
+    else:
+        old = frame.getController().getModel() if frame.getController() is not None else None
+        if old is not None:
+            old.setModified(False)
+        doc = frame.loadComponentFromURL(url, "_self", 0, _props(args))
+    if doc is None:
+        raise ValueError("LibreOffice could not open %s" % url)
+    if size:
+        frame.getContainerWindow().setPosSize(0, 0, size[0], size[1], 15)
+    t = time.perf_counter()
+    _idle()
+    return (time.perf_counter() - t) * 1000
+
+
+def close_dialogs(limit=5):
+    """Cancel open dialogs (reset uses it so a stuck dialog never leaks into the next episode)."""
+    for _ in range(limit):
+        dialogs = _dialogs()
+        if not dialogs:
+            return
+        d = dialogs[-1]
+        w = Walker(in_dialog=True)
+        w.walk(d, [])
+        names = {c["name"]: c["label"] for c in w.controls if c["type"] == "PUSH_BUTTON"}
+        for cancel in ("Cancel", "Close", "No", "Don't Save", "OK"):
+            if cancel in names:
+                w.nodes[names[cancel]].doAccessibleAction(0)
+                break
+        else:
+            return
+        _idle()
+
+
+def observe(with_canvas=True):
+    w, dialog = observe_controls()
+    LAST["nodes"] = w.nodes
+    out = {"controls": w.controls, "dialog": dialog, "window": _frame().getTitle()}
+    if with_canvas:
+        out["canvas"] = canvas()
+    return out
+
+
+def lam_call(request_json):
+    """One request: {"ops": [...], "observe": bool, "canvas": bool, "resize": [w, h]}."""
+    req = json.loads(request_json)
+    t0 = time.perf_counter()
+    resp = {"ok": True, "results": []}
+    try:
+        for op in req.get("ops", []):
+            resp["results"].append(run_op(op))
+            _idle()
+        if req.get("observe"):
+            resp["observation"] = observe(req.get("canvas", True))
+        elif req.get("canvas"):
+            resp["canvas"] = canvas()
+    except Exception as e:
+        resp = {"ok": False, "error": "%s: %s" % (type(e).__name__, e), "trace": traceback.format_exc()}
+    resp["ms"] = (time.perf_counter() - t0) * 1000
+    return json.dumps(resp)
+
+
+g_exportedScripts = (lam_call,)
+
+
+def debug_top_windows():
+    out = []
+    for i in range(TOOLKIT.getTopWindowCount()):
+        w = TOOLKIT.getTopWindow(i)
+        ctx = w.getAccessibleContext() if w is not None else None
+        out.append((ROLES.get(ctx.getAccessibleRole()) if ctx else None, ctx.getAccessibleName() if ctx else None,
+                    _states(ctx) if ctx else None))
+    return out

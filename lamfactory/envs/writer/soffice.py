@@ -1,0 +1,245 @@
+"""One private soffice process: start, connect over a unique UNO pipe, call with a watchdog, restart, kill.
+
+- `SAL_USE_VCLPLUGIN=svp` and no `--headless`: dialogs really open (headless cancels them), no X server.
+- soffice.bin is exec'd directly (not the shell wrapper) in its own process group, with PR_SET_PDEATHSIG so
+  it dies with us even on SIGKILL; `atexit` kills every group we started for the ordinary exits.
+- Every UNO call runs in a worker thread with a timeout; on timeout the process is killed and the
+  caller gets `OfficeDied`, so a hung soffice can never hang an episode.
+"""
+
+from __future__ import annotations
+
+import atexit
+import ctypes
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+if "/usr/lib/python3/dist-packages" not in sys.path:
+    sys.path.append("/usr/lib/python3/dist-packages")
+
+SOFFICE_BIN = os.environ.get("LAM_SOFFICE_BIN", "/usr/lib/libreoffice/program/soffice.bin")
+INPROCESS_SCRIPT = Path(__file__).with_name("inprocess.py")
+SCRIPT_NAME = "lamfactory_inprocess.py"
+SCRIPT_URI = f"vnd.sun.star.script:{SCRIPT_NAME}$lam_call?language=Python&location=user"
+CONNECT_TIMEOUT_S = 30.0
+CALL_TIMEOUT_S = 20.0  # a healthy call takes < 1 s; anything this slow is a hang
+WINDOW_SIZE = (1600, 1000)  # wide enough that the standard toolbars do not overflow
+
+PR_SET_PDEATHSIG = 1
+_LIBC = ctypes.CDLL("libc.so.6", use_errno=True)  # loaded here: dlopen after fork is unsafe
+_LIVE_GROUPS: set[int] = set()  # process groups (= soffice pids) started by this Python process
+_STARTED: set[int] = set()
+
+
+EXIT_RESTART = 81  # soffice's "restart me" exit code (first start of a new profile)
+
+
+class _RestartRequested(Exception):
+    pass
+
+
+class OfficeDied(RuntimeError):
+    """soffice crashed, hung past the watchdog, or the bridge broke; the caller may restart and retry."""
+
+
+def kill_all_started() -> None:
+    """Kill every soffice this Python process started (atexit does this too)."""
+    for pgid in list(_LIVE_GROUPS):
+        _kill_group(pgid)
+
+
+def started_alive() -> list[int]:
+    """Pids started by this process that still exist (zombies reaped first)."""
+    alive = []
+    for pid in _STARTED:
+        try:
+            if os.waitpid(pid, os.WNOHANG) != (0, 0):
+                continue
+        except ChildProcessError:
+            pass
+        try:
+            os.kill(pid, 0)
+            alive.append(pid)
+        except ProcessLookupError:
+            pass
+    return alive
+
+
+def _kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    _LIVE_GROUPS.discard(pgid)
+
+
+atexit.register(kill_all_started)
+
+
+def _child_setup() -> None:  # runs in the child between fork and exec
+    os.setsid()
+    _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+class Office:
+    """A running soffice with a private profile; `call(fn)` runs fn(self) under the watchdog."""
+
+    def __init__(self, call_timeout_s: float = CALL_TIMEOUT_S):
+        self.call_timeout_s = call_timeout_s
+        self.proc: Optional[subprocess.Popen] = None
+        self.profile = Path(tempfile.mkdtemp(prefix="lam-soffice-"))
+        self.pipe = f"lam_{os.getpid()}_{uuid.uuid4().hex[:10]}"
+        self.ctx = self.smgr = self.desktop = self.script = None
+        self._pool: Optional[ThreadPoolExecutor] = None
+        self.starts = 0
+
+    # ------------------------------------------------------------ lifecycle
+
+    def start(self) -> None:
+        """Start soffice and connect. Must be called from a long-lived thread (PDEATHSIG follows the
+        thread that forked)."""
+        self.kill()
+        scripts = self.profile / "user" / "Scripts" / "python"
+        scripts.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(INPROCESS_SCRIPT, scripts / SCRIPT_NAME)
+        registry = self.profile / "user" / "registrymodifications.xcu"
+        if not registry.exists():
+            registry.write_text(_registry_xcu(), encoding="utf-8")
+        env = dict(os.environ, SAL_USE_VCLPLUGIN="svp", SAL_NO_NWF="1")
+        env.pop("DISPLAY", None)
+        args = [SOFFICE_BIN, f"-env:UserInstallation={self.profile.as_uri()}",
+                f"--accept=pipe,name={self.pipe};urp;StarOffice.ComponentContext",
+                "--norestore", "--nologo", "--nodefault", "--nolockcheck", "--nofirststartwizard"]
+        for _ in range(3):
+            self.proc = subprocess.Popen(args, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.DEVNULL, preexec_fn=_child_setup)
+            _LIVE_GROUPS.add(self.proc.pid)
+            _STARTED.add(self.proc.pid)
+            try:
+                self._connect()
+                break
+            except _RestartRequested:  # a fresh profile's first run exits 81 and asks to be started again
+                _LIVE_GROUPS.discard(self.proc.pid)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="uno-call")
+        self.starts += 1
+
+    def _connect(self) -> None:
+        import uno
+        from com.sun.star.connection import NoConnectException
+
+        local = uno.getComponentContext()
+        resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
+        deadline = time.monotonic() + CONNECT_TIMEOUT_S
+        while True:
+            if self.proc.poll() is not None:
+                if self.proc.returncode == EXIT_RESTART:
+                    raise _RestartRequested()
+                raise OfficeDied(f"soffice exited with code {self.proc.returncode} during start-up")
+            try:
+                self.ctx = resolver.resolve(f"uno:pipe,name={self.pipe};urp;StarOffice.ComponentContext")
+                break
+            except NoConnectException:
+                if time.monotonic() > deadline:
+                    self.kill()
+                    raise OfficeDied(f"could not connect to soffice within {CONNECT_TIMEOUT_S:.0f} s")
+                time.sleep(0.05)
+        self.smgr = self.ctx.ServiceManager
+        self.desktop = self.smgr.createInstanceWithContext("com.sun.star.frame.Desktop", self.ctx)
+        factory = self.smgr.createInstanceWithContext(
+            "com.sun.star.script.provider.MasterScriptProviderFactory", self.ctx)
+        self.script = factory.createScriptProvider("").getScript(SCRIPT_URI)
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    @property
+    def pid(self) -> Optional[int]:
+        return self.proc.pid if self.proc else None
+
+    def kill(self) -> None:
+        if self.proc is not None:
+            _kill_group(self.proc.pid)
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+            self.proc = None
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+        self.ctx = self.smgr = self.desktop = self.script = None
+
+    def close(self) -> None:
+        """Terminate politely (fast), then make sure the whole group is gone; remove the profile."""
+        if self.alive() and self.desktop is not None:
+            try:
+                self.call(lambda o: o.desktop.terminate(), timeout_s=5)
+            except Exception:
+                pass
+        self.kill()
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+    # ------------------------------------------------------------ calls
+
+    def call(self, fn: Callable[["Office"], Any], timeout_s: Optional[float] = None) -> Any:
+        """Run fn(self) with the watchdog. Raises OfficeDied when soffice is dead, hung or disconnected."""
+        if not self.alive() or self._pool is None:
+            raise OfficeDied("soffice is not running")
+        future = self._pool.submit(fn, self)
+        try:
+            return future.result(timeout=timeout_s or self.call_timeout_s)
+        except FutureTimeout:
+            pid = self.pid
+            self.kill()
+            raise OfficeDied(f"soffice (pid {pid}) did not answer within {timeout_s or self.call_timeout_s:.0f} s;"
+                             " killed") from None
+        except Exception as e:
+            if _is_bridge_error(e) or not self.alive():
+                self.kill()
+                raise OfficeDied(f"soffice connection lost: {type(e).__name__}: {e}") from e
+            raise
+
+    def inprocess(self, request: dict, timeout_s: Optional[float] = None) -> dict:
+        """One call into the in-process script: {"ops": [...], "observe": bool, "canvas": bool}."""
+        text = json.dumps(request)
+        out = self.call(lambda o: o.script.invoke((text,), (), ())[0], timeout_s)
+        return json.loads(out)
+
+
+# Profile settings: no background work that makes idle-waits slow or pops up dialogs in an episode.
+SETTINGS = [
+    ("/org.openoffice.Office.Linguistic/SpellChecking", "IsSpellAuto", "boolean", "false"),
+    ("/org.openoffice.Office.Common/Misc", "ShowTipOfTheDay", "boolean", "false"),
+    ("/org.openoffice.Office.Common/Misc", "FirstRun", "boolean", "false"),
+    ("/org.openoffice.Office.Common/Save/Document", "WarnAlienFormat", "boolean", "false"),
+    ("/org.openoffice.Office.Recovery/AutoSave", "Enabled", "boolean", "false"),
+    ("/org.openoffice.Office.Recovery/RecoveryInfo", "Enabled", "boolean", "false"),
+    ("/org.openoffice.Office.Writer/AutoFunction/Completion", "Enable", "boolean", "false"),
+    ("/org.openoffice.Office.Common/Help/HelpAgent", "Enabled", "boolean", "false"),
+    ("/org.openoffice.Setup/Product", "ooSetupLastVersion", "string", "7.4"),
+]
+
+
+def _registry_xcu() -> str:
+    items = "\n".join(f'<item oor:path="{path}"><prop oor:name="{name}" oor:op="fuse"><value>{value}</value>'
+                      f"</prop></item>" for path, name, _, value in SETTINGS)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+            'xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
+            f"{items}\n</oor:items>\n")
+
+
+def _is_bridge_error(e: Exception) -> bool:
+    name = type(e).__name__
+    return name in ("DisposedException", "RuntimeException") and (
+        "dispose" in str(e).lower() or "bridge" in str(e).lower() or "connection" in str(e).lower())

@@ -1,0 +1,144 @@
+"""Online evaluation (paper Table 4): the policy acts live on held-out tasks; the task's checker decides.
+
+    metrics = evaluate_online("models/lam2", tasks, env, episodes=50, seeds=[0, 1, 2], out=Path("runs/x"))
+
+Each (seed, task) episode is appended to trajectories.jsonl as soon as it ends, so an interrupted run
+resumes where it stopped. Metrics: success rate with a Wilson interval (pooled episodes) and a bootstrap
+interval over tasks, per-seed rates, steps, completion time, step latency (median, p90; model time +
+environment time per step), per-family breakdown, and judge agreement when a judge LLM is configured.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any, Optional
+
+from lamfactory.agent.loop import run_episode
+from lamfactory.agent.policies import make_policy
+from lamfactory.envs.base import Environment
+from lamfactory.evaluate.metrics import bootstrap_ci, percentile, wilson
+from lamfactory.records import Observation, TaskInstance, Trajectory, append_jsonl, read_jsonl
+
+TASK_FILES = ("tasks.jsonl", "instances.jsonl", "tasks_test.jsonl")
+JUDGE_SCHEMA = {"type": "object", "properties": {"verdict": {"enum": ["yes", "no", "unsure"]},
+                                                  "reason": {"type": "string"}},
+                "required": ["verdict"]}
+
+
+def load_test_tasks(tasks: Path) -> list[TaskInstance]:
+    """TaskInstances with split == "test" from a JSONL file or a dataflow folder holding one of TASK_FILES."""
+    path = tasks
+    if tasks.is_dir():
+        found = [tasks / n for n in TASK_FILES if (tasks / n).is_file()]
+        if not found:
+            raise FileNotFoundError(f"{tasks}: none of {', '.join(TASK_FILES)} (run the dataflow first)")
+        path = found[0]
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such tasks file")
+    return [t for t in read_jsonl(path, TaskInstance) if t.split == "test"]
+
+
+def evaluate_online(policy_spec: str, tasks: list[TaskInstance], env: Environment, episodes: Optional[int] = None,
+                    seeds: list[int] | int = 1, *, out: Optional[Path] = None, max_steps: int = 20,
+                    judge: Optional[str] = None) -> dict[str, Any]:
+    """Run `policy_spec` on the first `episodes` tasks for each seed; return the metrics dict."""
+    seeds = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
+    chosen = tasks[:episodes] if episodes else list(tasks)
+    log = out / "trajectories.jsonl" if out else None
+    done: dict[tuple[int, str], Trajectory] = {}
+    if log and log.exists():
+        for t in read_jsonl(log, Trajectory):
+            done[(_seed_of(t), t.task.task_id)] = t
+    judge_llm = _make_judge(judge)
+    results: list[tuple[int, Trajectory]] = []
+    for seed in seeds:
+        todo = [t for t in chosen if (seed, t.task_id) not in done]
+        policy = make_policy(policy_spec, seed=seed) if todo else None
+        for task in chosen:
+            traj = done.get((seed, task.task_id))
+            if traj is None:
+                traj = run_episode(env, task, policy, max_steps)
+                traj.policy = f"{policy_spec}#seed={seed}"
+                if judge_llm is not None and traj.verdict is not None:
+                    _judge(judge_llm, traj, env.observe())
+                if log:
+                    append_jsonl(log, [traj])
+            results.append((seed, traj))
+    return online_metrics(results, policy_spec)
+
+
+def online_metrics(results: list[tuple[int, Trajectory]], model: str) -> dict[str, Any]:
+    trajs = [t for _, t in results]
+    passed = [t.bucket == "pass" for t in trajs]
+    per_task: dict[str, list[bool]] = defaultdict(list)
+    per_seed: dict[int, list[bool]] = defaultdict(list)
+    per_family: dict[str, list[bool]] = defaultdict(list)
+    for seed, t in results:
+        per_task[t.task.task_id].append(t.bucket == "pass")
+        per_seed[seed].append(t.bucket == "pass")
+        for fam in t.task.families or ["unknown"]:
+            per_family[fam].append(t.bucket == "pass")
+    latencies = [s.model_ms + s.duration_ms for t in trajs for s in t.steps]
+    judged = [t for t in trajs if t.verdict is not None and t.verdict.judge in ("yes", "no")]
+    n = len(trajs)
+    metrics: dict[str, Any] = {
+        "kind": "online",
+        "model": model,
+        "episodes": n,
+        "tasks": len(per_task),
+        "seeds": sorted(per_seed),
+        "task_success_rate": sum(passed) / n if n else 0.0,
+        "task_success_ci95_wilson": wilson(sum(passed), n),
+        "task_success_ci95_bootstrap": bootstrap_ci([sum(v) / len(v) for v in per_task.values()]),
+        "task_success_by_seed": {str(s): sum(v) / len(v) for s, v in sorted(per_seed.items())},
+        "task_success_by_family": {f: sum(v) / len(v) for f, v in sorted(per_family.items())},
+        "episodes_by_family": {f: len(v) for f, v in sorted(per_family.items())},
+        "steps_mean": sum(len(t.steps) for t in trajs) / n if n else 0.0,
+        "completion_seconds_mean": sum(t.seconds for t in trajs) / n if n else 0.0,
+        "step_latency_ms_median": percentile(latencies, 50),
+        "step_latency_ms_p90": percentile(latencies, 90),
+        "step_latencies_ms": latencies,
+        "failures": _failure_counts(trajs),
+    }
+    if judged:
+        metrics["judge_agreement"] = sum((t.verdict.judge == "yes") == t.verdict.passed for t in judged) / len(judged)
+        metrics["judged_episodes"] = len(judged)
+    return metrics
+
+
+def _failure_counts(trajs: list[Trajectory]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for t in trajs:
+        if t.bucket != "pass":
+            counts[(t.failure or "unknown").split(":")[0][:40]] += 1
+    return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
+def _seed_of(traj: Trajectory) -> int:
+    _, _, seed = traj.policy.rpartition("#seed=")
+    return int(seed) if seed.isdigit() else 0
+
+
+def _make_judge(spec: Optional[str]):
+    if not spec:
+        return None
+    from lamfactory.llm import make_llm
+
+    return make_llm(spec)
+
+
+def _judge(llm, traj: Trajectory, final: Observation) -> None:
+    """Ask the judge role whether the task was done, from the request, the actions and the final document."""
+    from lamfactory.agent.sample import canvas_text, describe_step
+    from lamfactory.llm.base import LLMError
+
+    prompt = (f"Request: {traj.task.request}\nActions: " + "; ".join(describe_step(s) for s in traj.steps)
+              + f"\nFinal document: {canvas_text(final, 2000)}\n"
+              "Was the request completed? Answer JSON {\"verdict\": \"yes\"|\"no\"|\"unsure\", \"reason\": \"...\"}.")
+    try:
+        answer = json.loads(llm.chat([{"role": "user", "content": prompt}], schema=JUDGE_SCHEMA))
+        traj.verdict.judge, traj.verdict.judge_reason = answer["verdict"], str(answer.get("reason", ""))[:300]
+    except (LLMError, ValueError, KeyError) as e:
+        traj.verdict.judge, traj.verdict.judge_reason = "unsure", f"judge failed: {e}"[:300]

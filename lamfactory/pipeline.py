@@ -1,0 +1,87 @@
+"""The stages chained from one config: plans → dataflow → train → eval → report.
+
+Each stage reads only its inputs' files and writes only its own folder under the workdir. A stage is
+skipped when its recorded fingerprint (its config section + its inputs' fingerprints) is unchanged and it
+finished; an interrupted stage is simply run again and resumes from what it wrote (each stage is resumable
+on its own). `manifest.json` records config, package versions, seeds, per-stage timings and counts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from lamfactory.config import PipelineConfig
+from lamfactory.records import write_json
+
+STAGES = ("plans", "dataflow", "train", "eval", "report")
+PACKAGES = ("torch", "transformers", "trl", "peft", "datasets", "accelerate", "sentence-transformers",
+            "python-docx", "rapidfuzz", "openai", "outlines")
+
+
+def _fingerprint(*parts: Any) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for p in PACKAGES:
+        try:
+            out[p] = metadata.version(p)
+        except metadata.PackageNotFoundError:
+            out[p] = "not installed"
+    return out
+
+
+def load_manifest(workdir: Path) -> dict[str, Any]:
+    path = workdir / "manifest.json"
+    return json.loads(path.read_text()) if path.exists() else {"stages": {}}
+
+
+def select_stages(only: Optional[str] = None, start: Optional[str] = None) -> list[str]:
+    for name in (only, start):
+        if name is not None and name not in STAGES:
+            raise ValueError(f"unknown stage {name!r}; stages: {', '.join(STAGES)}")
+    if only:
+        return [only]
+    return list(STAGES[STAGES.index(start):]) if start else list(STAGES)
+
+
+def run_pipeline(cfg: PipelineConfig, workdir: str | Path, *, only: Optional[str] = None,
+                 start: Optional[str] = None, log: Callable[[str], None] = print) -> dict[str, Any]:
+    """Run the selected stages in order; return the manifest."""
+    from lamfactory import stages
+
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    manifest = load_manifest(workdir)
+    manifest.update(config=cfg.model_dump(), versions=_versions(), seed=cfg.seed)
+    runners = {"plans": stages.run_plans, "dataflow": stages.run_dataflow, "train": stages.run_train,
+               "eval": stages.run_eval, "report": stages.run_report}
+    upstream = ""
+    for name in STAGES:
+        section = getattr(cfg, name, None)
+        section_data = section.model_dump() if hasattr(section, "model_dump") else section
+        fp = _fingerprint(name, section_data, cfg.seed, upstream)
+        upstream = fp
+        if name not in select_stages(only, start):
+            continue
+        record = manifest["stages"].get(name, {})
+        if record.get("status") == "done" and record.get("fingerprint") == fp:
+            log(f"[{name}] up to date — skipped ({record.get('seconds', 0):.0f} s when it ran)")
+            continue
+        log(f"[{name}] running…")
+        manifest["stages"][name] = {"status": "running", "fingerprint": fp}
+        write_json(workdir / "manifest.json", manifest)
+        t0 = time.perf_counter()
+        counts = runners[name](cfg, workdir, log)
+        manifest["stages"][name] = {"status": "done", "fingerprint": fp,
+                                    "seconds": round(time.perf_counter() - t0, 1), "counts": counts}
+        write_json(workdir / "manifest.json", manifest)
+        log(f"[{name}] done in {manifest['stages'][name]['seconds']:.0f} s: {counts}")
+    return manifest

@@ -1,0 +1,96 @@
+"""Constrained decoding with a tiny randomly-initialised Qwen2 and a tokenizer trained in the test:
+whatever the (untrained) model prefers, the output is a valid, groundable seven-key AgentOutput."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from lamfactory.agent.ground import ground
+from lamfactory.agent.parse import parse_output
+from lamfactory.agent.policies import HFPolicy, make_policy
+from lamfactory.agent.prompt import SYSTEM, render_target
+from lamfactory.envs import actions
+from lamfactory.records import AgentOutput, Canvas, Control, Observation, Paragraph, Table
+
+CHATML = ("{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
+          "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}")
+NAMES = ["Bold", "Italic", "Underline", "Font Name", "Font Size", "Paragraph Style", "Center", "Insert Table...",
+         "Table", "File", "Edit", "Format", "Page Break", "Comment", "Columns:", "Rows:", "Insert", "Cancel"]
+TYPES = ["TOGGLE_BUTTON", "PUSH_BUTTON", "COMBO_BOX", "MENU", "MENU_ITEM", "SPIN_BOX"]
+
+
+def save_tiny_model(path: Path, seed: int) -> Path:
+    import torch
+    from tokenizers import Tokenizer, models, pre_tokenizers, decoders, trainers
+    from transformers import PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
+
+    corpus = [SYSTEM, CHATML] + [render_target(AgentOutput(thought="t", control_label=str(i), control_name=n,
+                                                           function=f, args={"text": n}, plan=[n]))
+                                 for i, n in enumerate(NAMES) for f in actions.FUNCTIONS]
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    tok.train_from_iterator(corpus * 3, trainers.BpeTrainer(
+        vocab_size=600, special_tokens=["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|pad|>"],
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+    hf_tok = PreTrainedTokenizerFast(tokenizer_object=tok, eos_token="<|im_end|>", pad_token="<|pad|>",
+                                     bos_token="<|endoftext|>")
+    hf_tok.chat_template = CHATML
+    torch.manual_seed(seed)
+    config = Qwen2Config(vocab_size=len(hf_tok), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=2048,
+                         tie_word_embeddings=True)
+    Qwen2ForCausalLM(config).save_pretrained(path)
+    hf_tok.save_pretrained(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def tiny_models(tmp_path_factory) -> list[Path]:
+    return [save_tiny_model(tmp_path_factory.mktemp(f"tiny{s}"), seed=s) for s in (0, 1, 2)]
+
+
+def random_observation(rng: random.Random) -> tuple[str, Observation]:
+    names = rng.sample(NAMES, rng.randint(1, len(NAMES)))
+    controls = [Control(label=str(i + 1), name=n, type=rng.choice(TYPES),
+                        items=["Heading 1", "Heading 2", "Title"] if n == "Paragraph Style" else [])
+                for i, n in enumerate(names)]
+    words = ["Quarterly", "report", "sales", "north", "Summary", "Totals"]
+    paras = [Paragraph(index=i + 1, text=" ".join(rng.sample(words, 3))) for i in range(rng.randint(0, 5))]
+    tables = [Table(index=1, rows=2, cols=3)] if rng.random() < 0.5 else []
+    request = rng.choice(['Make "{w}" bold', "Insert a table with {n} rows and {m} columns",
+                          "Set the font size of paragraph {n} to {m}", 'Type "{w} {w}" at the end', "Center it"])
+    request = request.format(w=rng.choice(words), n=rng.randint(1, 9), m=rng.randint(10, 30))
+    return request, Observation(controls=controls, canvas=Canvas(paragraphs=paras, tables=tables))
+
+
+def test_constrained_output_is_always_valid_and_groundable(tiny_models):
+    rng = random.Random(7)
+    seen_functions = set()
+    for path in tiny_models:
+        policy = make_policy(str(path))
+        assert isinstance(policy, HFPolicy) and policy.constrained
+        for _ in range(12):
+            request, obs = random_observation(rng)
+            out = policy.act(request, obs, [])
+            assert policy.last_error is None
+            assert out.function in actions.FUNCTIONS and out.status in ("CONTINUE", "FINISH")
+            assert out.control_label is None or out.control_label in {c.label for c in obs.controls}
+            action, control = ground(out, obs)  # never a GroundingError: every field came from a closed set
+            actions.validate(action)
+            assert parse_output(render_target(out)) == out
+            assert parse_output(policy.last_raw) == out  # the text the model was fed is that same object
+            assert policy.last_model_ms > 0
+            seen_functions.add(out.function)
+    assert seen_functions  # different random models/prompts pick different functions
+
+
+def test_unconstrained_generation_goes_through_repair_or_error(tiny_models):
+    policy = HFPolicy(tiny_models[0], constrained=False, max_new_tokens=40)
+    request, obs = random_observation(random.Random(3))
+    out = policy.act(request, obs, [])
+    # an untrained model's free text is not an action: the policy reports it instead of crashing
+    assert policy.last_error is not None and isinstance(out, AgentOutput)
