@@ -50,7 +50,7 @@ def save_tiny_model(path: Path, seed: int) -> Path:
 
 @pytest.fixture(scope="module")
 def tiny_models(tmp_path_factory) -> list[Path]:
-    return [save_tiny_model(tmp_path_factory.mktemp(f"tiny{s}"), seed=s) for s in (0, 1, 2)]
+    return [save_tiny_model(tmp_path_factory.mktemp(f"tiny{s}"), seed=s) for s in (0, 1)]
 
 
 def random_observation(rng: random.Random) -> tuple[str, Observation]:
@@ -73,7 +73,7 @@ def test_constrained_output_is_always_valid_and_groundable(tiny_models):
     for path in tiny_models:
         policy = make_policy(str(path))
         assert isinstance(policy, HFPolicy) and policy.constrained
-        for _ in range(12):
+        for _ in range(15):
             request, obs = random_observation(rng)
             out = policy.act(request, obs, [])
             assert policy.last_error is None

@@ -45,7 +45,7 @@ def test_all_phases_chain_and_reload(tmp_path, data):
     syn, train_data = data
     cfg = parse_config({**TINY, "plan": {**FAST, "max_steps": 8}, "imitate": {**FAST, "max_steps": 12},
                         "boost": {**FAST, "max_steps": 6, "extra_train_tasks": 4},
-                        "reward": {**FAST, "learning_rate": 2e-3, "max_steps": 10},
+                        "reward": {**FAST, "learning_rate": 2e-3, "max_steps": 10, "eval_samples": 0},
                         "rl": {"batch_size": 4, "max_states": 8, "max_new_tokens": 48, "learning_rate": 1e-4,
                                "save_steps": 1, "logging_steps": 1, "sft_coef": 0.5, "eval_samples": 4}})
     results = train_phases(train_data, tmp_path, cfg, rollout_fn=replay_rollouts(syn),

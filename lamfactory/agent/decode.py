@@ -133,8 +133,8 @@ class ConstrainedDecoder:
     def _feed(self, ids: list[int], record: bool = True) -> None:
         if not ids:
             return
-        out = self.model(input_ids=torch.tensor([ids]), past_key_values=self._cache, use_cache=True)
-        self._cache = out.past_key_values
+        out = self.model(input_ids=torch.tensor([ids]), cache=self._cache, use_cache=True)
+        self._cache = out.cache
         self._logits = out.logits[0, -1]
         if record:
             self._text.append(self.tok.decode(ids))

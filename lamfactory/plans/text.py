@@ -13,7 +13,7 @@ capitalize center change check choose clear click close collapse combine compare
 convert copy correct create customize cut deactivate decrease define delete deselect determine disable
 display distribute do double-click drag draw edit embed emphasize enable enter exchange exit expand export
 fill find fit flip format freeze go group help hide highlight hyphenate import increase indent insert install
-join jump justify keep label leave link load lock make mark merge minimize modify move name navigate number
+join jump justify keep locate label leave link load lock make mark merge minimize modify move name navigate number
 open organize paste pick place position prepare press prevent print protect put read record redo reduce
 refresh reload remove rename reorder repeat replace reset resize restart restore retype return right-click
 rotate run save scale scroll search select send set shade share shift show shrink sign sort specify split
@@ -88,7 +88,8 @@ def _usual_case(word: str, casing: dict[str, str]) -> str:
     lower = word.lower()
     if lower in _SMALL_WORDS:
         return lower
-    return casing.get(lower, word)
+    # a word the documentation never writes in running text: Title Case is only the heading's style
+    return casing.get(lower) or (lower if word[1:].islower() else word)
 
 
 def sentence_case_map(texts: list[str]) -> dict[str, str]:

@@ -119,7 +119,7 @@ def save_model(model, tok, out_dir: str | Path) -> None:
     if isinstance(model, PeftModel):
         model = model.merge_and_unload()
     model.config.pad_token_id = tok.pad_token_id
-    if model.generation_config is not None:
+    if getattr(model, "generation_config", None) is not None:
         model.generation_config.pad_token_id = tok.pad_token_id
         im_end = tok.convert_tokens_to_ids("<|im_end|>") if "<|im_end|>" in tok.get_vocab() else None
         model.generation_config.eos_token_id = sorted({tok.eos_token_id, im_end} - {None})

@@ -16,6 +16,7 @@ from lamfactory.train import phase as ph
 from lamfactory.train.base import describe_model, load_dtype, load_tokenizer, peft_config, save_model, train_precision
 from lamfactory.train.config import LoraSettings, PromptSettings, SFTSettings
 from lamfactory.train.data import epoch_mix, shorten, step_messages
+from lamfactory.train.imitate import eval_subset
 
 
 class RewardConfig(SFTSettings):
@@ -98,7 +99,7 @@ def train_reward(lam3: str | Path, steps: list[StepSample], cfg: RewardConfig, *
         output_dir=str(out_dir / ph.CHECKPOINTS), num_train_epochs=1, max_steps=cfg.max_steps,
         per_device_train_batch_size=cfg.batch_size, gradient_accumulation_steps=cfg.grad_accum,
         learning_rate=cfg.learning_rate, lr_scheduler_type=cfg.lr_scheduler, warmup_steps=cfg.warmup,
-        weight_decay=cfg.weight_decay, gradient_checkpointing=cfg.gradient_checkpointing,
+        weight_decay=cfg.weight_decay, activation_checkpointing=cfg.gradient_checkpointing,
         logging_steps=cfg.logging_steps, save_strategy="steps", save_steps=cfg.save_steps, save_total_limit=1,
         report_to="none", seed=cfg.seed, **train_precision())
     trainer = Trainer(model=model, args=args, train_dataset=Dataset.from_list(rows),
@@ -114,7 +115,7 @@ def train_reward(lam3: str | Path, steps: list[StepSample], cfg: RewardConfig, *
                "examples": len(train), "steps": trainer.state.global_step, "resumed_from": resume,
                "parameters": describe_model(trainer.model)["parameters"]}
     if test:
-        held = test[: cfg.eval_samples] if cfg.eval_samples else test
+        held = eval_subset(test, cfg.eval_samples, cfg.seed) if cfg.eval_samples else test
         scores = score(load_reward_model(out_dir), tok, [sample_text(tok, s, prompt) for s in held], cfg.max_length)
         labels = [s.reward for s in held]
         metrics.update({"heldout_samples": len(held), "heldout_accuracy": float(np.mean(

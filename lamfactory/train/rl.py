@@ -167,7 +167,7 @@ def _ppo(policy, ref, tok, scorer, states, expert, cfg: RLConfig, prompt, ckpts:
         mean_kl = float(kl.mean())
         kl_coef *= 1 + max(-0.2, min(0.2, mean_kl / cfg.target_kl - 1)) * len(total) / cfg.kl_horizon
         if b % cfg.logging_steps == 0 or b == len(batches) - 1:
-            logs.append({"batch": b, "loss": float(loss), "reward": float(rewards.mean()), "kl": mean_kl,
+            logs.append({"batch": b, "loss": float(loss.detach()), "reward": float(rewards.mean()), "kl": mean_kl,
                          "kl_coef": kl_coef, "valid": float((rewards > MIN_REWARD).float().mean())})
         if (b + 1) % cfg.save_steps == 0 and b + 1 < len(batches):
             target = ckpts / f"checkpoint-{b + 1}"

@@ -37,7 +37,7 @@ def run_sft(phase: str, init: str | Path, examples: list[dict], cfg: SFTSettings
         output_dir=str(out_dir / ph.CHECKPOINTS), num_train_epochs=1, max_steps=cfg.max_steps,
         per_device_train_batch_size=cfg.batch_size, gradient_accumulation_steps=cfg.grad_accum,
         learning_rate=cfg.learning_rate, lr_scheduler_type=cfg.lr_scheduler, warmup_steps=cfg.warmup,
-        weight_decay=cfg.weight_decay, max_length=cfg.max_length, gradient_checkpointing=cfg.gradient_checkpointing,
+        weight_decay=cfg.weight_decay, max_length=cfg.max_length, activation_checkpointing=cfg.gradient_checkpointing,
         logging_steps=cfg.logging_steps, save_strategy="steps", save_steps=cfg.save_steps, save_total_limit=1,
         train_sampling_strategy="group_by_length", report_to="none", seed=cfg.seed, **train_precision())
     trainer = SFTTrainer(model=model, args=args, train_dataset=Dataset.from_list(examples), processing_class=tok,

@@ -24,6 +24,7 @@ import logging
 import shutil
 import tempfile
 import time
+import weakref
 from pathlib import Path
 from typing import Any, Optional
 
@@ -38,6 +39,7 @@ from lamfactory.records import Action, Canvas, Control, Observation, StepResult,
 
 log = logging.getLogger(__name__)
 
+LOAD_TIMEOUT_S = 60.0  # opening a large document legitimately takes longer than one action
 FUZZY_MIN_SCORE = 85  # rapidfuzz ratio (0-100) below which a control name does not ground
 DOC_EXTENSIONS = {".docx", ".odt", ".ott", ".doc", ".rtf", ".dotx"}
 FILTERS = {".docx": "MS Word 2007 XML", ".odt": "writer8", ".doc": "MS Word 97", ".rtf": "Rich Text Format",
@@ -54,6 +56,7 @@ class WriterEnv(Environment):
         self.observe_on_step = observe_on_step
         self.office = Office(call_timeout_s)
         self.workdir = Path(tempfile.mkdtemp(prefix="lam-writer-"))
+        weakref.finalize(self, shutil.rmtree, self.workdir, True)  # also at exit when close() is never called
         self.task: Optional[TaskInstance] = None
         self.doc_path: Optional[Path] = None  # the working copy of the current episode
         self.last_observation: Optional[Observation] = None
@@ -72,20 +75,16 @@ class WriterEnv(Environment):
             if source.suffix.lower() not in DOC_EXTENSIONS:
                 raise ValueError(f"task {task.task_id}: unsupported document type {source.suffix!r}")
         self.task = task
-        try:
-            return self._open_episode()
-        except OfficeDied as e:
-            log.warning("soffice died during reset (%s); restarting", e)
-            self._restart()
-            return self._open_episode()
+        return self._with_restart(self._open_episode)
 
     def observe(self) -> Observation:
-        resp = self._call({"observe": True})
-        return self._remember(resp["observation"])
+        return self._with_restart(lambda: self._remember(self._call({"observe": True})["observation"]))
 
     def step(self, action: Action) -> StepResult:
         t0 = time.perf_counter()
         try:
+            if not self.office.alive() and self.office.starts:
+                raise OfficeDied(f"soffice (pid {self.office.pid}) is not running")
             result = self._step(action)
         except OfficeDied as e:
             result = self._recover(e)
@@ -100,13 +99,16 @@ class WriterEnv(Environment):
     def check(self, spec: dict[str, Any]) -> Verdict:
         spec = checks.load_check(spec)
         docx = self.workdir / f"check-{self._episode}.docx"
-        self.save(docx)
+        self._with_restart(lambda: self._save(docx))
         try:
             return checks.check_docx(docx, spec)
         finally:
             docx.unlink(missing_ok=True)
 
     def save(self, path: str | Path) -> Path:
+        return self._with_restart(lambda: self._save(path))
+
+    def _save(self, path: str | Path) -> Path:
         path = Path(path).resolve()
         filter_name = FILTERS.get(path.suffix.lower(), "writer8")
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -123,19 +125,37 @@ class WriterEnv(Environment):
 
     # ------------------------------------------------------------------ episodes and recovery
 
-    def _ensure_office(self) -> None:
-        if not self.office.alive():
+    def _with_restart(self, fn):
+        """Run fn; if soffice is dead or dies/hangs meanwhile, restart it, reopen the episode's document
+        (its unsaved changes are lost) and run fn once more. Used by reset/observe/check/save."""
+        if not self.office.starts:
+            self.office.start()  # first use
+        if self.office.alive():
+            try:
+                return fn()
+            except OfficeDied as e:
+                log.warning("soffice died (%s); restarting and reopening the document", e)
+        self._restart_episode()
+        return fn()
+
+    def _restart_episode(self) -> None:
+        """A fresh soffice with the episode's document reopened from the template (twice, then give up)."""
+        for attempt in (1, 2):
+            self.office.kill()
             if self.office.starts:
                 self.restarts += 1
-            self.office.start()
-            self._frame_ready = False
-
-    def _restart(self) -> None:
-        self.office.kill()
-        self._ensure_office()
+            try:
+                self.office.start()
+                self._open_episode()
+                return
+            except OfficeDied as e:
+                if attempt == 2:
+                    raise
+                log.warning("restart failed (%s); trying once more", e)
 
     def _open_episode(self) -> Observation:
-        self._ensure_office()
+        if not self.office.alive():
+            self.office.start()
         self._episode += 1
         old = self.doc_path
         if self.task is None:
@@ -146,7 +166,8 @@ class WriterEnv(Environment):
             self.doc_path = self.workdir / f"episode-{self._episode}{source.suffix.lower()}"
             shutil.copyfile(source, self.doc_path)
             url = self.doc_path.as_uri()
-        resp = self._call({"ops": [{"op": "load", "url": url, "size": list(WINDOW_SIZE)}], "observe": True})
+        resp = self._call({"ops": [{"op": "load", "url": url, "size": list(WINDOW_SIZE)}], "observe": True},
+                          timeout_s=LOAD_TIMEOUT_S)
         if old is not None and old != self.doc_path:
             old.unlink(missing_ok=True)
         if any(c["path"][:1] == [SIDEBAR_TAB] for c in resp["observation"]["controls"]):
@@ -158,17 +179,18 @@ class WriterEnv(Environment):
     def _recover(self, error: OfficeDied) -> StepResult:
         log.warning("soffice died during a step (%s); restarting", error)
         try:
-            self._restart()
-            self._open_episode()
+            self._restart_episode()
         except OfficeDied as e:
             return StepResult(ok=False, error=f"soffice died ({error}) and could not restart: {e}")
         return StepResult(ok=False, error=f"soffice died ({error}); restarted and reopened the document "
                                           "(the episode was reset; retry it)",
                           observation=self.last_observation)
 
-    def _call(self, request: dict) -> dict:
-        self._ensure_office()
-        resp = self.office.inprocess(request)
+    def _call(self, request: dict, timeout_s: Optional[float] = None) -> dict:
+        """One in-process call; raises OfficeDied (crash/hang) or _InProcessError (the action failed)."""
+        if not self.office.alive():
+            raise OfficeDied("soffice is not running")
+        resp = self.office.inprocess(request, timeout_s)
         if not resp.get("ok"):
             raise _InProcessError(resp.get("error", "unknown in-process error"))
         return resp
@@ -297,5 +319,10 @@ def ground_by_name(name: str, controls: list[Control]) -> Control:
     return by_name[best[0]]
 
 
-def _usability(c: Control) -> int:
-    return ("SHOWING" in c.states) + ("ENABLED" in c.states)
+MENU_TYPES = {"MENU", "MENU_ITEM", "CHECK_MENU_ITEM", "RADIO_MENU_ITEM"}
+
+
+def _usability(c: Control) -> tuple[int, bool]:
+    """Higher is better: showing+enabled first, then items of the open menu (Table > 'Insert' over the
+    menu bar's 'Insert' while the Table menu is open)."""
+    return ("SHOWING" in c.states) + ("ENABLED" in c.states), c.type in MENU_TYPES and bool(c.path)

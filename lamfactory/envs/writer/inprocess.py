@@ -7,6 +7,7 @@ This file must not import lamfactory: soffice's own Python runs it. Module globa
 """
 
 import json
+import re
 import time
 import traceback
 
@@ -33,8 +34,9 @@ ACTIONABLE = {
     "CHECK_MENU_ITEM", "RADIO_MENU_ITEM", "COMBO_BOX", "SPIN_BOX", "TEXT", "PASSWORD_TEXT",
     "CHECK_BOX", "RADIO_BUTTON", "PAGE_TAB", "LIST_ITEM", "TREE_ITEM", "LIST", "TREE",
 }
-# Never descend: the document body (canvas covers it) and big item lists (summarised as `items`).
-NO_DESCEND = {"DOCUMENT_TEXT", "DOCUMENT", "PARAGRAPH", "HEADING", "TABLE", "SHAPE", "EMBEDDED_OBJECT"}
+# Never descend: the document body (canvas covers it), decoration and the status bar.
+NO_DESCEND = {"DOCUMENT_TEXT", "DOCUMENT", "PARAGRAPH", "HEADING", "TABLE", "SHAPE", "EMBEDDED_OBJECT",
+              "SEPARATOR", "STATUS_BAR", "SCROLL_BAR", "RULER", "ICON", "LABEL", "STATIC"}
 # Above this many children a list is summarised as `items` instead of one control per item.
 MAX_LIST_CONTROLS = 60
 MAX_ITEMS = 400
@@ -56,10 +58,12 @@ def _states(ctx):
 
 def _value(ctx, role):
     try:
+        if role == "SPIN_BOX" and hasattr(ctx, "getText") and ctx.getText():
+            return ctx.getText()  # with its unit, e.g. '1.50 cm'
         if role in ("SPIN_BOX", "SCROLL_BAR", "SLIDER", "PROGRESS_BAR"):
             v = ctx.getCurrentValue()
             if v is not None:
-                return str(v)
+                return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
         if role in ("TEXT", "PASSWORD_TEXT", "SPIN_BOX", "COMBO_BOX"):
             if hasattr(ctx, "getText"):
                 return ctx.getText()
@@ -84,12 +88,22 @@ def _list_items(ctx):
     return out
 
 
+_ITEMS_CACHE = {}  # (list name, item count, first item) -> items: font/size lists rarely change
+
+
 def _combo_items(ctx):
     for i in range(min(ctx.getAccessibleChildCount(), 4)):
         child = ctx.getAccessibleChild(i)
         c = child.getAccessibleContext() if child is not None else None
         if c is not None and ROLES.get(c.getAccessibleRole()) == "LIST":
-            return _list_items(c)
+            n = c.getAccessibleChildCount()
+            first = c.getAccessibleChild(0).getAccessibleContext().getAccessibleName() if n else ""
+            key = (ctx.getAccessibleName(), n, first)
+            if key not in _ITEMS_CACHE:
+                if len(_ITEMS_CACHE) > 500:
+                    _ITEMS_CACHE.clear()
+                _ITEMS_CACHE[key] = _list_items(c)
+            return _ITEMS_CACHE[key]
     return []
 
 
@@ -130,6 +144,8 @@ class Walker:
         if "SHOWING" not in states and role not in ("MENU_ITEM", "CHECK_MENU_ITEM", "RADIO_MENU_ITEM", "MENU"):
             return
         name = c.getAccessibleName()
+        if not name and self.in_dialog and path and role in ("COMBO_BOX", "SPIN_BOX", "TEXT", "LIST"):
+            name = path[-1]  # an unlabelled field is named by its frame (e.g. 'Line Spacing')
         if role in ("MENU", "MENU_ITEM", "CHECK_MENU_ITEM", "RADIO_MENU_ITEM"):
             self.visit_menu(c, role, name, states, path)
             return
@@ -149,11 +165,13 @@ class Walker:
             return
         if role in ACTIONABLE and (name or role in ("TEXT", "SPIN_BOX")):
             self.add(c, role, name, states, path)
-            if role in ("TEXT", "SPIN_BOX", "LIST_ITEM", "PAGE_TAB", "PUSH_BUTTON", "TOGGLE_BUTTON",
-                        "CHECK_BOX", "RADIO_BUTTON"):
+            if role == "PAGE_TAB":  # the selected tab holds the visible page's widgets
+                if "SELECTED" in states:
+                    self.walk(c, path + [name])
                 return
-        if role in ("PAGE_TAB",):
-            return
+            if role in ("TEXT", "SPIN_BOX", "LIST_ITEM", "PUSH_BUTTON", "TOGGLE_BUTTON", "CHECK_BOX",
+                        "RADIO_BUTTON"):
+                return
         sub = path + [name] if name and role in ("TOOL_BAR", "PANEL", "PAGE_TAB_LIST", "DIALOG", "FRAME",
                                                   "MENU_BAR", "PAGE_TAB", "GROUP_BOX", "LABEL") else path
         self.walk(c, sub)
@@ -167,7 +185,8 @@ class Walker:
         if not showing:
             return
         self.add(c, role, name, states, path)
-        if role == "MENU" and ("SELECTED" in states or "ARMED" in states or _menu_open(c)):
+        # an open menu-bar entry is SELECTED; an open submenu is checked through its items
+        if role == "MENU" and ("SELECTED" in states or (path and _menu_open(c))):
             self.walk(c, path + [name])
 
 
@@ -382,10 +401,17 @@ def _node(label):
     return ctx
 
 
+def _action_count(ctx):
+    try:
+        return ctx.getAccessibleActionCount()
+    except AttributeError:  # the context does not implement XAccessibleAction
+        return 0
+
+
 def click(label, double=False):
     ctx = _node(label)
-    if ctx.getAccessibleActionCount() < 1:
-        # list items / tabs without an action: select them through the parent
+    if _action_count(ctx) < 1:
+        # tabs and list items have no action: a click selects them in their parent
         parent = ctx.getAccessibleParent().getAccessibleContext()
         parent.selectAccessibleChild(ctx.getAccessibleIndexInParent())
         return
@@ -406,13 +432,11 @@ def set_text(label, text):
     ctx = _node(label)
     role = ROLES.get(ctx.getAccessibleRole())
     if role == "SPIN_BOX" and hasattr(ctx, "setCurrentValue"):
-        try:
-            number = float(text)
+        number = _in_field_unit(text, ctx.getText() if hasattr(ctx, "getText") else "")
+        if number is not None:
             value = uno.Any("long", int(number)) if number.is_integer() else uno.Any("double", number)
             if uno.invoke(ctx, "setCurrentValue", (value,)):
                 return
-        except ValueError:
-            pass
     target = ctx
     if not hasattr(target, "setText"):
         target = None
@@ -426,6 +450,24 @@ def set_text(label, text):
         raise ValueError("control %r has no editable text" % ctx.getAccessibleName())
     if not target.setText(text):
         raise ValueError("control %r refused the text" % ctx.getAccessibleName())
+
+
+UNIT_CM = {"cm": 1.0, "mm": 0.1, "in": 2.54, "inch": 2.54, '"': 2.54, "pt": 2.54 / 72, "pc": 2.54 / 6}
+_QUANTITY = re.compile(r'^\s*([-+]?\d*[.,]?\d+)\s*(cm|mm|inch|in|"|pt|pc|%)?\s*$')
+
+
+def _in_field_unit(text, current):
+    """'12 pt' typed into a field showing '0.00 cm' -> 0.42 (the number the field takes); None if unparsable."""
+    m = _QUANTITY.match(text)
+    if not m:
+        return None
+    number = float(m.group(1).replace(",", "."))
+    unit = m.group(2)
+    field = _QUANTITY.match(current or "")
+    field_unit = field.group(2) if field else None
+    if unit in UNIT_CM and field_unit in UNIT_CM and unit != field_unit:
+        number = round(number * UNIT_CM[unit] / UNIT_CM[field_unit], 2)
+    return number
 
 
 def select_item(label, item):
@@ -540,8 +582,6 @@ def run_op(op):
         wheel(op["dist"])
     elif kind == "save":
         save(op.get("url"), op.get("filter"))
-    elif kind == "debug":
-        return debug_top_windows()
     elif kind == "escape":
         close_dialogs(1) if _dialogs() else close_menus()
     elif kind == "load":
@@ -582,20 +622,21 @@ def apply_para_style(value):
 
 
 def close_menus():
-    """Escape out of an open menu: pressing the open menu-bar entry again closes its popup."""
-    bar = _frame().getContainerWindow().getAccessibleContext()
-    w = Walker(in_dialog=False)
-    w.walk(bar, [])
-    for label, ctx in w.nodes.items():
-        states = _states(ctx)
-        if ROLES.get(ctx.getAccessibleRole()) == "MENU" and "SELECTED" in states:
-            ctx.doAccessibleAction(0)
+    """Escape out of an open menu: clearing the menu bar's selection closes its popup."""
+    root = _frame().getContainerWindow().getAccessibleContext()
+    for i in range(root.getAccessibleChildCount()):
+        child = root.getAccessibleChild(i)
+        c = child.getAccessibleContext() if child is not None else None
+        if c is not None and ROLES.get(c.getAccessibleRole()) == "MENU_BAR":
+            c.clearAccessibleSelection()
             return
 
 
 def load(url, size=None):
     """Open `url` in the one document frame (created on first use), closing the previous document."""
     close_dialogs()
+    if _frame() is not None:
+        close_menus()
     desktop = XSCRIPTCONTEXT.getDesktop()  # noqa: F821
     frame = _frame()
     args = {"AsTemplate": False} if not url.startswith("private:") else {}
@@ -645,7 +686,7 @@ def observe(with_canvas=True):
 
 
 def lam_call(request_json):
-    """One request: {"ops": [...], "observe": bool, "canvas": bool, "resize": [w, h]}."""
+    """One request: {"ops": [...], "observe": bool, "canvas": bool}; each op is followed by an idle-wait."""
     req = json.loads(request_json)
     t0 = time.perf_counter()
     resp = {"ok": True, "results": []}
@@ -658,6 +699,7 @@ def lam_call(request_json):
         elif req.get("canvas"):
             resp["canvas"] = canvas()
     except Exception as e:
+        _idle()
         resp = {"ok": False, "error": "%s: %s" % (type(e).__name__, e), "trace": traceback.format_exc()}
     resp["ms"] = (time.perf_counter() - t0) * 1000
     return json.dumps(resp)
@@ -665,12 +707,3 @@ def lam_call(request_json):
 
 g_exportedScripts = (lam_call,)
 
-
-def debug_top_windows():
-    out = []
-    for i in range(TOOLKIT.getTopWindowCount()):
-        w = TOOLKIT.getTopWindow(i)
-        ctx = w.getAccessibleContext() if w is not None else None
-        out.append((ROLES.get(ctx.getAccessibleRole()) if ctx else None, ctx.getAccessibleName() if ctx else None,
-                    _states(ctx) if ctx else None))
-    return out

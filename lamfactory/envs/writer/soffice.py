@@ -40,6 +40,7 @@ PR_SET_PDEATHSIG = 1
 _LIBC = ctypes.CDLL("libc.so.6", use_errno=True)  # loaded here: dlopen after fork is unsafe
 _LIVE_GROUPS: set[int] = set()  # process groups (= soffice pids) started by this Python process
 _STARTED: set[int] = set()
+_PROFILES: set[Path] = set()  # private profile dirs to remove at exit (after their soffice is killed)
 
 
 EXIT_RESTART = 81  # soffice's "restart me" exit code (first start of a new profile)
@@ -57,6 +58,12 @@ def kill_all_started() -> None:
     """Kill every soffice this Python process started (atexit does this too)."""
     for pgid in list(_LIVE_GROUPS):
         _kill_group(pgid)
+
+
+def _at_exit() -> None:
+    kill_all_started()
+    for profile in list(_PROFILES):
+        shutil.rmtree(profile, ignore_errors=True)
 
 
 def started_alive() -> list[int]:
@@ -84,7 +91,7 @@ def _kill_group(pgid: int) -> None:
     _LIVE_GROUPS.discard(pgid)
 
 
-atexit.register(kill_all_started)
+atexit.register(_at_exit)
 
 
 def _child_setup() -> None:  # runs in the child between fork and exec
@@ -99,6 +106,7 @@ class Office:
         self.call_timeout_s = call_timeout_s
         self.proc: Optional[subprocess.Popen] = None
         self.profile = Path(tempfile.mkdtemp(prefix="lam-soffice-"))
+        _PROFILES.add(self.profile)
         self.pipe = f"lam_{os.getpid()}_{uuid.uuid4().hex[:10]}"
         self.ctx = self.smgr = self.desktop = self.script = None
         self._pool: Optional[ThreadPoolExecutor] = None
@@ -189,6 +197,7 @@ class Office:
                 pass
         self.kill()
         shutil.rmtree(self.profile, ignore_errors=True)
+        _PROFILES.discard(self.profile)
 
     # ------------------------------------------------------------ calls
 
@@ -228,6 +237,7 @@ SETTINGS = [
     ("/org.openoffice.Office.Writer/AutoFunction/Completion", "Enable", "boolean", "false"),
     ("/org.openoffice.Office.Common/Help/HelpAgent", "Enabled", "boolean", "false"),
     ("/org.openoffice.Setup/Product", "ooSetupLastVersion", "string", "7.4"),
+    ("/org.openoffice.Office.Writer/Layout/Other", "MeasureUnit", "int", "2"),  # centimetres in dialogs
 ]
 
 
@@ -240,6 +250,8 @@ def _registry_xcu() -> str:
 
 
 def _is_bridge_error(e: Exception) -> bool:
-    name = type(e).__name__
-    return name in ("DisposedException", "RuntimeException") and (
-        "dispose" in str(e).lower() or "bridge" in str(e).lower() or "connection" in str(e).lower())
+    """pyuno names its exception classes by the full UNO name, e.g. 'com.sun.star.lang.DisposedException'."""
+    name = type(e).__name__.rsplit(".", 1)[-1]
+    message = str(e).lower()
+    return name == "DisposedException" or (
+        name == "RuntimeException" and any(w in message for w in ("dispose", "bridge", "connection")))

