@@ -89,12 +89,12 @@ def load_config(path: str | Path) -> PipelineConfig:
         cfg = PipelineConfig.model_validate(data)
     except ValidationError as e:
         raise ConfigError(f"{path}: " + _first_error(e)) from None
-    from lamfactory.train.config import TrainConfig
+    from lamfactory.train.pipeline import ConfigError as TrainConfigError, parse_config
 
     try:
-        TrainConfig.model_validate(cfg.train)
-    except ValidationError as e:
-        raise ConfigError(f"{path}: train." + _first_error(e)) from None
+        parse_config(cfg.train, source=f"{path}: train")
+    except TrainConfigError as e:
+        raise ConfigError(str(e)) from None
     return cfg
 
 

@@ -8,8 +8,9 @@
   (what to select, which value to type) — the request states them — but not the family's GUI route, so it
   fails wherever the documentation's route does not exist in this UI or skips a needed step.
 
-Grounding: rapidfuzz ratio on normalised names, minimum GROUND_MIN_SCORE; ties go to the control in the
-most recently opened menu/dialog (longest path), then to showing+enabled ones.
+Grounding: rapidfuzz ratio on normalised names, minimum GROUND_MIN_SCORE; ties go to menus (a user reads
+"Table" in a plan as the menu, not the toolbar's Table dropdown), then to the most recently opened
+submenu (longest path), then to showing+enabled controls.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def ground(name: str, controls: list[Control], min_score: float = GROUND_MIN_SCO
         score = 100.0 if c.name == name else fuzz.ratio(key, utils.default_process(c.name))
         if score < min_score:
             continue
-        rank = (score, len(c.path), "SHOWING" in c.states, "ENABLED" in c.states)
+        rank = (score, "MENU" in c.type, len(c.path), "SHOWING" in c.states, "ENABLED" in c.states)
         if best_key is None or rank > best_key:
             best, best_key = c, rank
     return best

@@ -421,6 +421,10 @@ def click(label, double=False):
     if double:
         _idle()
         ctx.doAccessibleAction(0)
+    if before:
+        _idle()
+        if not _dialogs():
+            _focus_document()
     if opens_dialog:  # dialogs open from a posted event: wait (bounded) until it is up
         deadline = time.monotonic() + DIALOG_WAIT_S
         while len(_dialogs()) <= before and time.monotonic() < deadline:
@@ -657,6 +661,15 @@ def load(url, size=None):
     return (time.perf_counter() - t) * 1000
 
 
+def _focus_document():
+    """Give the document window the focus back after a dialog closed: without it the menu bar
+    ignores the next click (VCL opens menus only in the active window)."""
+    frame = _frame()
+    if frame is not None:
+        frame.getContainerWindow().setFocus()
+        frame.getComponentWindow().setFocus()
+
+
 def close_dialogs(limit=5):
     """Cancel open dialogs (reset uses it so a stuck dialog never leaks into the next episode)."""
     for _ in range(limit):
@@ -674,6 +687,8 @@ def close_dialogs(limit=5):
         else:
             return
         _idle()
+        if not _dialogs():
+            _focus_document()
 
 
 def observe(with_canvas=True):
