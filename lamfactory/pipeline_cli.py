@@ -1,11 +1,68 @@
-"""`lamfactory pipeline` and `lamfactory demo`."""
+"""`lamfactory pipeline` and `lamfactory demo`: thin layers over lamfactory.pipeline.run_pipeline."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Optional
 
 import typer
 
 
-def pipeline_command(config: str = typer.Option(..., "--config")):
-    raise typer.Exit("not built yet")
+def _run(config: Path, workdir: Path, only: Optional[str], start: Optional[str]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from lamfactory.config import ConfigError, load_config
+    from lamfactory.pipeline import run_pipeline, select_stages
+    from lamfactory.stages import summary_rows
+
+    console = Console()
+    try:
+        cfg = load_config(config)
+        select_stages(only, start)
+    except (ConfigError, ValueError) as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2)
+    t0 = time.perf_counter()
+    try:
+        manifest = run_pipeline(cfg, workdir, only=only, start=start, log=console.print)
+    except KeyboardInterrupt:
+        console.print(f"[yellow]interrupted — rerun the same command to resume from {workdir}[/yellow]")
+        raise typer.Exit(130)
+    wall = time.perf_counter() - t0
+    table = Table(title=f"{cfg.name}: task success rate (held-out tasks)")
+    for col in ("model", "offline TSR", "online TSR [95% CI]"):
+        table.add_column(col)
+    for row in summary_rows(workdir):
+        table.add_row(*row)
+    if table.row_count:
+        console.print(table)
+    stages = manifest.get("stages", {})
+    timings = ", ".join(f"{k} {v.get('seconds', 0):.0f} s" for k, v in stages.items() if "seconds" in v)
+    console.print(f"stage timings: {timings}; this run {wall:.0f} s")
+    flow = stages.get("dataflow", {}).get("counts", {})
+    if "trajectories_per_minute" in flow:
+        console.print(f"dataflow throughput: {flow['trajectories_per_minute']:.1f} verified trajectories/min")
+    report = Path(workdir) / "report" / "report.html"
+    if report.exists():
+        console.print(f"report: {report.resolve()}")
 
 
-def demo_command(quick: bool = typer.Option(False, "--quick")):
-    raise typer.Exit("not built yet")
+def pipeline_command(
+    config: Path = typer.Option(..., "--config", help="Pipeline YAML (see configs/)."),
+    workdir: Path = typer.Option(..., "--workdir", help="Run folder: every artifact and manifest.json."),
+    only: Optional[str] = typer.Option(None, "--only", help="Run just this stage (plans|dataflow|train|eval|report)."),
+    start: Optional[str] = typer.Option(None, "--from", help="Run from this stage on."),
+):
+    _run(config, workdir, only, start)
+
+
+def demo_command(
+    quick: bool = typer.Option(False, "--quick", help="The ≤ 5-minute variant (configs/quick.yaml)."),
+    workdir: Optional[Path] = typer.Option(None, "--workdir", help="Default: runs/demo or runs/quick."),
+):
+    from lamfactory.config import builtin_config
+
+    name = "quick" if quick else "demo"
+    _run(builtin_config(name), workdir or Path("runs") / name, None, None)

@@ -94,3 +94,21 @@ def test_unconstrained_generation_goes_through_repair_or_error(tiny_models):
     out = policy.act(request, obs, [])
     # an untrained model's free text is not an action: the policy reports it instead of crashing
     assert policy.last_error is not None and isinstance(out, AgentOutput)
+
+
+def test_offline_evaluation_of_a_checkpoint(tiny_models):
+    """The offline path (StepSample only, no live observation) also decodes valid outputs."""
+    from lamfactory.agent.sample import build_sample
+    from lamfactory.evaluate.offline import evaluate_offline
+
+    rng = random.Random(11)
+    samples = []
+    for i in range(6):
+        request, obs = random_observation(rng)
+        target = AgentOutput(control_label=obs.controls[0].label, control_name=obs.controls[0].name,
+                             function="click_input")
+        samples.append(build_sample(request, obs, [], task_id=f"t{i // 2}", target=target).model_copy(
+            update={"split": "test"}))
+    m = evaluate_offline(make_policy(str(tiny_models[0])), samples)
+    assert m["steps"] == 6 and m["tasks"] == 3 and m["unparseable_rate"] == 0.0
+    assert 0.0 <= m["step_success_rate"] <= m["object_accuracy"] <= 1.0

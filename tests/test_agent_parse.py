@@ -46,6 +46,8 @@ def test_unambiguous_damage_is_repaired(text):
 def test_missing_keys_get_safe_defaults():
     out = parse_output('{"function": "keyboard_input", "args": {"keys": "Hello"}}')
     assert out.control_label is None and out.status == "CONTINUE" and out.plan == [] and out.thought == ""
+    done = parse_output('{"thought": "all done", "function": "", "status": "FINISH"}')
+    assert done.function == "" and done.status == "FINISH"
 
 
 def test_python_literals_and_truncated_closing_brace():

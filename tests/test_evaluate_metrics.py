@@ -133,3 +133,30 @@ def test_report_tables_and_plots(tmp_path: Path):
         assert paths[plot].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     result = CliRunner().invoke(app, ["eval", "report", "--runs", str(tmp_path / "nope"), "--out", str(tmp_path / "r")])
     assert result.exit_code == 2 and "metrics.json" in result.output
+
+
+class _Answers:
+    """A stand-in chat model for the planner/judge roles (answers in order)."""
+
+    def __init__(self, answers):
+        self.answers = list(answers)
+
+    def chat(self, messages, schema=None, max_tokens=512, temperature=0.0):
+        return self.answers.pop(0)
+
+
+def test_plan_evaluation_with_planner_and_judge(tmp_path: Path):
+    from lamfactory.evaluate.plans import evaluate_plans, plan_steps
+    from lamfactory.records import Source, TaskPlan
+
+    assert plan_steps("1. Click Bold\n2) Save\n\n- done") == ["Click Bold", "Save", "done"]
+    plans = [TaskPlan(task_id="p1", task="Make text bold", plan=["1. Select the text", "2. Click the Bold button"],
+                      source=Source(kind="docs")),
+             TaskPlan(task_id="p2", task="Insert a table", plan=["1. Choose Table - Insert Table"],
+                      source=Source(kind="docs"))]
+    planner = _Answers(["1. Select the text\n2. Click Bold button", "1. Open the Help menu"]).chat
+    judge = _Answers(['{"verdict": "yes"}', '{"verdict": "no"}'])
+    m = evaluate_plans("scripted", plans, planner=lambda task: planner([{"role": "user", "content": task}]),
+                       judge_llm=judge)
+    assert m["step_precision"] == pytest.approx(2 / 3) and m["step_recall"] == pytest.approx(2 / 3)
+    assert m["task_success_rate"] == 0.5 and m["kind"] == "plans"

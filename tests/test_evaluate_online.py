@@ -62,3 +62,20 @@ def test_online_cli_rejects_bad_input(tmp_path):
     r = runner.invoke(app, ["eval", "online", "--model", "random", "--tasks", str(tmp_path / "bad.jsonl"),
                             "--out", str(tmp_path / "o")])
     assert r.exit_code == 2 and "bad.jsonl:1" in r.output
+
+
+class _YesJudge:
+    name = "yes-judge"
+
+    def chat(self, messages, schema=None, max_tokens=512, temperature=0.0):
+        assert "Final document:" in messages[0]["content"]
+        return '{"verdict": "yes", "reason": "looks done"}'
+
+
+def test_online_judge_agreement(writer_env, tmp_path):
+    tasks = load_test_tasks(_tasks(tmp_path))
+    m = evaluate_online("random", tasks, writer_env, seeds=1, max_steps=2, judge=_YesJudge(), out=tmp_path)
+    trajs = list(read_jsonl(tmp_path / "trajectories.jsonl", Trajectory))
+    assert all(t.verdict.judge == "yes" and t.verdict.judge_reason == "looks done" for t in trajs)
+    assert m["judged_episodes"] == 2
+    assert m["judge_agreement"] == sum(t.verdict.passed for t in trajs) / 2  # the judge always says yes

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from lamfactory.train.base import EmbeddedModel, load_tokenizer
 from lamfactory.train.config import PromptSettings
-from lamfactory.train.data import TrainData, generate, parse_output, same_action, step_messages
+from lamfactory.train.data import TrainData, generate, parse_output, step_messages
 from lamfactory.train.imitate import ImitateConfig, imitate
 from lamfactory.train.pipeline import ConfigError, TrainConfig, parse_config, prepare_base, train_phases
 from lamfactory.train.synthetic import make_synthetic, trajectory_samples
@@ -93,22 +93,6 @@ def test_grpo_against_the_reward_model(tmp_path, data):
     results = train_phases(train_data, tmp_path, cfg, extra_reward=checker)
     assert results["rl"].metrics["updates"] == 2 and checked
     assert AutoModelForCausalLM.from_pretrained(tmp_path / "lam4") is not None
-
-
-def test_memorises_actions_and_generates_parseable_json(tmp_path, data):
-    syn, _ = data
-    cfg = TrainConfig.model_validate(TINY)
-    base = prepare_base(cfg, TrainData(plans=syn.plans, steps=syn.steps), tmp_path)
-    few = [s for s in syn.steps if s.reward == 1][:6]
-    r = imitate(base, few, ImitateConfig(**{**FAST, "learning_rate": 1e-2, "epochs": 80, "batch_size": 6,
-                                            "logging_steps": 10, "eval_samples": 6}),
-                out_dir=tmp_path / "lam2", prompt=cfg.prompt, eval_steps=few)
-    assert r.metrics["train_loss_end"] < 0.2 * r.metrics["train_loss_start"]
-    model, tok = AutoModelForCausalLM.from_pretrained(tmp_path / "lam2"), load_tokenizer(tmp_path / "lam2")
-    outs = [parse_output(t.strip()) for t in generate(model, tok, [step_messages(s, cfg.prompt) for s in few])]
-    assert all(o is not None for o in outs)
-    assert sum(same_action(o, s.target) for o, s in zip(outs, few)) >= 5
-    assert r.metrics["eval_parseable"] == 1.0
 
 
 class Interrupt(TrainerCallback):

@@ -174,6 +174,12 @@ def test_save_and_wheel(env, tmp_path):
     assert Document(str(env.doc_path)).paragraphs[0].text.startswith("Saved ")
     out = env.save(tmp_path / "copy.odt")
     assert out.read_bytes()[:2] == b"PK" and out.stat().st_size > 1000
+    env.reset(None)  # a new document: the save action names it (a .docx in the episode's work folder)
+    ok(env, A(function="keyboard_input", args={"keys": "Fresh"}))
+    ok(env, A(function="save"))
+    ok(env, A(function="keyboard_input", args={"keys": " again"}))
+    ok(env, A(function="save"))
+    assert Document(str(env.doc_path)).paragraphs[0].text == "Fresh again"
 
 
 def test_every_function_is_exercised():
@@ -240,6 +246,13 @@ def test_escape_closes_menus_and_dialogs(env):
     assert r.observation.dialog == "Insert Table"
     r = ok(env, A(function="keyboard_input", args={"keys": "{ESC}"}))
     assert r.observation.dialog is None and len(r.observation.canvas.tables) == 1
+    # while a dialog is open the document is out of reach; Enter presses the default button (Insert)
+    ok(env, A(function="click_input", control_name="Table"))
+    ok(env, A(function="click_input", control_name="Insert Table..."))
+    blocked = env.step(A(function="keyboard_input", args={"keys": "typed"}))
+    assert not blocked.ok and "dialog 'Insert Table' is open" in blocked.error
+    r = ok(env, A(function="keyboard_input", args={"keys": "{ENTER}"}))
+    assert r.observation.dialog is None and len(r.observation.canvas.tables) == 2
 
 
 # ------------------------------------------------------------------ bad actions
@@ -335,3 +348,26 @@ def test_close_leaves_no_process():
     env.close()
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+# ------------------------------------------------------------------ CLI
+
+
+def test_cli_inspect_and_bench(template, tmp_path):
+    import json as _json
+
+    from typer.testing import CliRunner
+
+    from lamfactory.cli import app
+
+    runner = CliRunner()
+    r = runner.invoke(app, ["env", "inspect", str(template), "--json"])
+    assert r.exit_code == 0, r.output
+    obs = _json.loads(r.stdout)
+    assert any(c["name"] == "Bold" for c in obs["controls"]) and obs["canvas"]["tables"][0]["rows"] == 2
+    missing = runner.invoke(app, ["env", "inspect", str(tmp_path / "nope.docx")])
+    assert missing.exit_code == 2 and "no such document" in missing.output
+    r = runner.invoke(app, ["env", "bench", "--episodes", "2", "--json"])
+    assert r.exit_code == 0, r.output
+    figures = _json.loads(r.stdout)
+    assert figures["episodes"] == 2 and figures["episodes_ok"] == 2 and figures["reset_ms_median"] > 0

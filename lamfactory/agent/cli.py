@@ -28,7 +28,7 @@ def run_command(
     yes: bool = typer.Option(False, "--yes", help="Allow sensitive actions without asking (never by default)."),
 ):
     from lamfactory.agent.loop import run_episode
-    from lamfactory.agent.policies import PolicySpecError, make_policy
+    from lamfactory.agent.policies import make_policy
     from lamfactory.agent.safety import Safety, terminal_confirm
     from lamfactory.records import TaskInstance, append_jsonl
 
@@ -49,7 +49,7 @@ def run_command(
     log = log or target.with_name(target.name + ".steps.jsonl")
     try:
         policy = make_policy(model or llm)
-    except (PolicySpecError, Exception) as e:  # a bad spec or a checkpoint that does not load: one line
+    except Exception as e:  # a bad spec, a checkpoint that does not load, a backend error: one line
         _fail(f"cannot load the policy: {str(e).splitlines()[0] if str(e) else type(e).__name__}")
 
     from lamfactory.envs import make

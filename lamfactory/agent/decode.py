@@ -8,8 +8,8 @@ one KV cache (greedy):
      "function":"<a known function>","args":{<candidate values per argument>},"status":"<CONTINUE|FINISH>",
      "plan":[<free text items>]}
 
-Free text (thought, plan items) is generated token by token and ends at the first quote; tokens with a
-backslash, a newline or a special token are masked out so the text needs no escaping. A choice whose
+Free text (thought, plan items) is generated token by token and ends at the first quote; special tokens and
+tokens with a backslash or a control character are masked out, so the text needs no JSON escaping. A choice whose
 trie has one path left is fed in one forward pass (forced tokens cost one model call, not one each).
 The result is built from the choices (not re-parsed), so it is valid by construction.
 """
@@ -39,31 +39,26 @@ def _json(value: Any) -> str:
 
 @dataclass
 class _Vocab:
-    """Per-tokenizer token facts, computed once: which tokens may appear in free text / contain a quote."""
+    """Per-tokenizer token facts, computed once per decoder: which tokens may appear in free text, which
+    contain a quote (and where)."""
 
     free_mask: torch.Tensor  # True where the token is allowed inside free text
     quote_pos: dict[int, int]  # token id -> index of the first '"' in its text
     texts: list[str]
 
 
-_VOCAB_CACHE: dict[int, _Vocab] = {}
-
-
 def _vocab(tokenizer, size: int) -> _Vocab:
-    key = id(tokenizer)
-    if key not in _VOCAB_CACHE:
-        texts = [tokenizer.decode([i]) if i < len(tokenizer) else "" for i in range(size)]
-        special = set(tokenizer.all_special_ids)
-        mask = torch.zeros(size, dtype=torch.bool)
-        quote_pos = {}
-        for i, t in enumerate(texts):
-            if i in special or not t or "\\" in t or "\n" in t or "\ufffd" in t:
-                continue
-            mask[i] = True
-            if '"' in t:
-                quote_pos[i] = t.index('"')
-        _VOCAB_CACHE[key] = _Vocab(mask, quote_pos, texts)
-    return _VOCAB_CACHE[key]
+    texts = [tokenizer.decode([i]) if i < len(tokenizer) else "" for i in range(size)]
+    special = set(tokenizer.all_special_ids)
+    mask = torch.zeros(size, dtype=torch.bool)
+    quote_pos = {}
+    for i, t in enumerate(texts):
+        if i in special or not t or "\\" in t or "\ufffd" in t or any(ord(ch) < 32 for ch in t):
+            continue
+        mask[i] = True
+        if '"' in t:
+            quote_pos[i] = t.index('"')
+    return _Vocab(mask, quote_pos, texts)
 
 
 class ConstrainedDecoder:

@@ -96,4 +96,6 @@ def _execute(env: Environment, obs: Observation, output: AgentOutput, history: l
     step.result_ok = result.ok
     step.error = result.error
     step.duration_ms = result.duration_ms
+    if result.observation is None and result.ok:  # an env that does not observe on step: look now
+        return env.observe()
     return result.observation

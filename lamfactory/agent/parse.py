@@ -2,7 +2,7 @@
 
 Repairs: code fences and prose around the object, trailing commas, single-quoted strings, Python literals
 (True/False/None), a plan given as one string, a number label, missing keys (safe defaults: no control, no
-args, CONTINUE, empty plan). Anything else (no object, two different objects, no function) is a ParseError
+args, CONTINUE, empty plan; a FINISH may name no function: "done, nothing left to do"). Anything else (no object, two different objects, no function) is a ParseError
 whose message is fed back to the model as an error step. Model text is only ever *parsed*, never executed.
 """
 
@@ -131,13 +131,13 @@ def _to_output(data: dict[str, Any]) -> AgentOutput:
     unknown = set(data) - set(TARGET_KEYS)
     if unknown:
         raise ParseError(f"unexpected key(s) {sorted(unknown)}; the keys are {', '.join(TARGET_KEYS)}")
-    function = data.get("function")
-    if not isinstance(function, str) or not function.strip():
-        raise ParseError("missing 'function'; every step names one function")
     status = data.get("status", "CONTINUE")
     status = status.strip().upper() if isinstance(status, str) else status
     if status not in _STATUSES:
         raise ParseError(f"status must be CONTINUE, FINISH or CONFIRM, got {status!r}")
+    function = data.get("function") or ""
+    if not isinstance(function, str) or not (function.strip() or status == "FINISH"):
+        raise ParseError("missing 'function'; every step names one function (only FINISH may have none)")
     args = data.get("args") or {}
     if not isinstance(args, dict):
         raise ParseError(f"'args' must be an object, got {type(args).__name__}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from lamfactory.agent.rank import rank_controls
+from lamfactory.agent.rank import rank_step_controls
 from lamfactory.records import AgentOutput, ControlBrief, Observation, Step, StepSample
 
 
@@ -35,7 +35,7 @@ def build_sample(request: str, observation: Observation, history: list[Step], *,
     """The paper's step input. `must_include` (a control label) keeps the target control in the shown
     top-k when building training data, as Mind2Web does for positives."""
     previous_plan = history[-1].output.plan if history else []
-    ranked = rank_controls(request + " " + " ".join(previous_plan), observation.controls, top_k)
+    ranked = rank_step_controls(request, previous_plan, observation.controls, top_k)
     if must_include and all(c.label != must_include for c in ranked):
         extra = [c for c in observation.controls if c.label == must_include]
         ranked = ranked[: max(top_k - 1, 0)] + extra

@@ -1,5 +1,55 @@
-"""CLI for this stage: a thin layer over the stage's library functions."""
+"""CLI for the dataflow stage: a thin layer over templates.build_templates and runner.run_dataflow."""
+
+from __future__ import annotations
+
+import json
+from typing import Optional
 
 import typer
 
 app = typer.Typer(add_completion=False, no_args_is_help=True)
+
+
+@app.command("templates")
+def templates_command(out: str = typer.Option(..., "--out", help="folder for the template documents + templates.jsonl")):
+    """Build the template library (LibreOffice help pages and LibreOffice's own templates, as .docx)."""
+    from lamfactory.dataflow.templates import build_templates
+
+    try:
+        templates = build_templates(out)
+    except (FileNotFoundError, OSError) as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2)
+    typer.echo(json.dumps({"templates": len(templates), "out": out}))
+
+
+@app.command("run")
+def run_command(
+    plans: str = typer.Option(..., "--plans", help="the plans stage's output folder (plans.jsonl) or a .jsonl file"),
+    out: str = typer.Option(..., "--out", help="output folder (resumable)"),
+    templates: Optional[str] = typer.Option(None, "--templates", help="template library (default: OUT/templates)"),
+    limit: Optional[int] = typer.Option(None, "--limit", help="at most N task instances"),
+    workers: int = typer.Option(1, "--workers", help="parallel environments (one soffice each)"),
+    ray: Optional[str] = typer.Option(None, "--ray", help="Ray cluster address (needs lamfactory[ray])"),
+    llm: list[str] = typer.Option([], "--llm", help="ROLE=BACKEND for filter, prefill, judge (repeatable)"),
+    seed: int = typer.Option(0, "--seed"),
+    expert: str = typer.Option("expert+oracle", "--expert", help="expert | oracle | expert+oracle"),
+    per_plan: int = typer.Option(3, "--per-plan", help="task instances per task-plan record"),
+):
+    """Instantiate tasks on templates, execute them live, keep what verifiably succeeded, export samples."""
+    from lamfactory.dataflow.runner import DataflowConfig, DataflowError, run_dataflow
+    from lamfactory.llm import LLMSpecError, parse_llm_options
+
+    try:
+        roles = parse_llm_options(llm)
+        cfg = DataflowConfig(templates_dir=templates, limit=limit, workers=workers, ray_address=ray, llm_roles=roles,
+                             seed=seed, expert=expert, per_plan=per_plan)
+        summary = run_dataflow(plans, out, cfg)
+    except (DataflowError, LLMSpecError, FileNotFoundError) as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2)
+    except KeyboardInterrupt:
+        typer.echo("interrupted: finished tasks are saved; rerun the same command to resume", err=True)
+        raise typer.Exit(130)
+    typer.echo(json.dumps({k: summary[k] for k in ("tasks", "buckets", "families_with_pass", "templates_with_pass",
+                                                   "trajectories_per_minute")}))

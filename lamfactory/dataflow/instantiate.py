@@ -31,8 +31,9 @@ from lamfactory.dataflow.families import Family, all_families
 from lamfactory.dataflow.templates import TemplateContent, read_content
 from lamfactory.records import TaskInstance, TaskPlan, Template
 
-FAMILY_MIN_SCORE = 0.30  # cosine similarity of a task to a family description below which no family fits
-COMPOSE_MIN_SCORE = 0.25  # a second/third family joins an evolved task only above this
+FAMILY_MIN_SCORE = 0.45  # cosine similarity of a task to a family description below which no family fits
+COMPOSE_MIN_SCORE = 0.40  # a second/third family joins an evolved task only above this
+RECORD_WORDING_MIN_SCORE = 0.55  # the request reuses the record's own wording only for a match this close
 TEMPLATE_CANDIDATES = 8  # how many best-ranked templates a task may be placed on
 PHRASINGS = 5  # family phrasings 0..4; RECORD_PHRASING reuses the TaskPlan's own wording
 RECORD_PHRASING = 5
@@ -95,7 +96,7 @@ class Instantiator:
                                           f"best {ranked[0][0]} {ranked[0][1]:.2f} < {FAMILY_MIN_SCORE}"))
                 continue
             order = [self.templates[i] for i in np.argsort(-tsims)]
-            made, reasons = self._place(plan, names, order)
+            made, reasons = self._place(plan, names, order, reuse_wording=ranked[0][1] >= RECORD_WORDING_MIN_SCORE)
             tasks += made
             if not made:
                 rejected.append(Rejection(plan.task_id, reasons[-1][0] if reasons else "impossible-params",
@@ -121,7 +122,7 @@ class Instantiator:
                     cats.add(f.category)
         return names
 
-    def _place(self, plan: TaskPlan, names: list[str], order: list[Template]):
+    def _place(self, plan: TaskPlan, names: list[str], order: list[Template], reuse_wording: bool):
         """Up to per_plan instances on distinct templates among the best-ranked candidates."""
         made: list[TaskInstance] = []
         reasons: list[tuple[str, str]] = []
@@ -130,16 +131,15 @@ class Instantiator:
             if len(made) >= self.per_plan:
                 break
             rng = random.Random(f"{self.seed}:{plan.task_id}:{k}")
-            inst = self._one(plan, names, template, rng, len(made))
+            inst = self._one(plan, names, template, rng, len(made), reuse_wording)
             if isinstance(inst, tuple):
                 reasons.append(inst)
             else:
                 made.append(inst)
         return made, reasons
 
-    def _one(self, plan: TaskPlan, names: list[str], template: Template, rng: random.Random, n: int):
-        from lamfactory.envs.writer.checks import check_docx
-
+    def _one(self, plan: TaskPlan, names: list[str], template: Template, rng: random.Random, n: int,
+             reuse_wording: bool):
         content = self.contents[template.template_id]
         params_list = []
         for name in names:
@@ -147,7 +147,7 @@ class Instantiator:
             if params is None:
                 return ("impossible-params", f"{name} on {template.template_id}")
             params_list.append(params)
-        phrasing = rng.randrange(PHRASINGS + 1)
+        phrasing = rng.randrange(PHRASINGS + 1 if reuse_wording else PHRASINGS)
         parts = []
         for i, (name, params) in enumerate(zip(names, params_list)):
             fam = self.families[name]
@@ -159,8 +159,7 @@ class Instantiator:
         expert_plan = [s for name, params in zip(names, params_list) for s in self.families[name].plan(params)]
         checks = [self.families[name].check(params) for name, params in zip(names, params_list)]
         check = checks[0] if len(checks) == 1 else {"all": checks}
-        verdict = check_docx(template.path, check)
-        if verdict.passed:
+        if holds_on_template(template.path, check):
             return ("already-holds", f"{'+'.join(names)} on {template.template_id}")
         task_id = f"{plan.task_id}-{n}"
         split = "test" if template.template_id in self.test_templates or phrasing == TEST_PHRASING else "train"
@@ -169,6 +168,24 @@ class Instantiator:
                             params={"families": dict(zip(names, params_list))}, expert_plan=expert_plan,
                             doc_plan=list(plan.plan), check=check, source_plan_id=plan.task_id,
                             phrasing=phrasing, split=split)
+
+
+@lru_cache(maxsize=128)
+def _template_view(path: str):
+    from docx import Document
+
+    from lamfactory.envs.writer import checks
+
+    return checks.DocView(Document(path))
+
+
+def holds_on_template(path: str, spec: dict) -> bool:
+    """check_docx on the untouched template, with the parsed document cached per template (the filter
+    evaluates thousands of specs on the same few dozen files; parsing each time dominated instantiation)."""
+    from lamfactory.envs.writer import checks
+
+    ok, _ = checks._evaluate(_template_view(str(path)), checks.load_check(spec))
+    return ok
 
 
 def _join(parts: list[str]) -> str:

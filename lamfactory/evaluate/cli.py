@@ -93,6 +93,33 @@ def online_command(
                f"step latency median {metrics['step_latency_ms_median']:.0f} ms -> {out}")
 
 
+@app.command("plans", help="Plan metrics (paper Table 2): step precision/recall, judged task success.")
+def plans_command(
+    model: str = typer.Option(..., "--model", help="Plan model: checkpoint folder (LAM1) or backend spec."),
+    plans: Path = typer.Option(..., "--plans", help="TaskPlan JSONL (held-out tasks with reference plans)."),
+    out: Path = typer.Option(..., "--out", help="Run folder: metrics.json."),
+    judge: Optional[str] = typer.Option(None, "--judge", help="LLM backend for the judge role (task success)."),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1),
+):
+    from lamfactory.evaluate.plans import evaluate_plans
+    from lamfactory.records import TaskPlan, read_jsonl
+
+    try:
+        items = list(read_jsonl(plans, TaskPlan))[:limit] if limit else list(read_jsonl(plans, TaskPlan))
+    except (OSError, ValueError) as e:
+        _fail(str(e).splitlines()[0])
+    if not items:
+        _fail(f"{plans}: no task plans")
+    try:
+        metrics = evaluate_plans(model, items, judge)
+    except Exception as e:  # a model that does not load or a backend that fails: one line
+        _fail(f"--model {model}: {str(e).splitlines()[0] if str(e) else type(e).__name__}")
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(out / "metrics.json", metrics)
+    typer.echo(f"{model}: step precision {metrics['step_precision']:.3f}, recall {metrics['step_recall']:.3f} "
+               f"on {metrics['plans']} plans -> {out}")
+
+
 @app.command("report", help="HTML + Markdown report with paper-style tables and plots over several runs.")
 def report_command(
     runs: list[Path] = typer.Option(..., "--runs", help="Run folders (each with metrics.json)."),

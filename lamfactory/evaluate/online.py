@@ -42,7 +42,7 @@ def load_test_tasks(tasks: Path) -> list[TaskInstance]:
 
 def evaluate_online(policy_spec: str, tasks: list[TaskInstance], env: Environment, episodes: Optional[int] = None,
                     seeds: list[int] | int = 1, *, out: Optional[Path] = None, max_steps: int = 20,
-                    judge: Optional[str] = None) -> dict[str, Any]:
+                    judge=None) -> dict[str, Any]:
     """Run `policy_spec` on the first `episodes` tasks for each seed; return the metrics dict."""
     seeds = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
     chosen = tasks[:episodes] if episodes else list(tasks)
@@ -121,12 +121,15 @@ def _seed_of(traj: Trajectory) -> int:
     return int(seed) if seed.isdigit() else 0
 
 
-def _make_judge(spec: Optional[str]):
-    if not spec:
+def _make_judge(judge):
+    """A backend spec, an LLM object (tests, callers with their own client), or None."""
+    if not judge:
         return None
+    if not isinstance(judge, str):
+        return judge
     from lamfactory.llm import make_llm
 
-    return make_llm(spec)
+    return make_llm(judge)
 
 
 def _judge(llm, traj: Trajectory, final: Observation) -> None:

@@ -2,8 +2,8 @@
 
     write_report([Path("runs/lam2-offline"), Path("runs/lam2-online"), ...], Path("report"))
 
-A run is a folder with metrics.json (kind "offline" or "online", model name). Offline runs fill Table 3,
-online runs Table 4. Plots (PNG, matplotlib Agg): online success by task family, step latency
+A run is a folder with metrics.json (kind "plans", "offline" or "online", model name). Plan runs fill
+Table 2, offline runs Table 3, online runs Table 4. Plots (PNG, matplotlib Agg): online success by task family, step latency
 distribution, and offline vs online task success per model with Pearson's r (when >= 3 models have both).
 """
 
@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+PLAN_ROWS = (("task_success_rate", "Task success rate (judge)"), ("step_precision", "Step precision"),
+             ("step_recall", "Step recall"), ("match_threshold", "Match threshold"), ("plans", "Plans"))
 OFFLINE_ROWS = (("object_accuracy", "Object accuracy"), ("operation_accuracy", "Operation accuracy"),
                 ("args_accuracy", "Args accuracy"), ("status_accuracy", "Status accuracy"),
                 ("step_success_rate", "Step success rate"), ("task_success_rate", "Task success rate"),
@@ -25,7 +27,7 @@ ONLINE_ROWS = (("task_success_rate", "Task success rate"), ("task_success_ci95_w
                ("completion_seconds_mean", "Completion time (s)"), ("step_latency_ms_median", "Step latency median (ms)"),
                ("step_latency_ms_p90", "Step latency p90 (ms)"), ("judge_agreement", "Judge agreement"),
                ("episodes", "Episodes"), ("seeds", "Seeds"))
-PERCENT = {"object_accuracy", "operation_accuracy", "args_accuracy", "status_accuracy", "step_success_rate",
+PERCENT = {"step_precision", "step_recall", "object_accuracy", "operation_accuracy", "args_accuracy", "status_accuracy", "step_success_rate",
            "task_success_rate", "judge_agreement", "task_success_ci95_wilson", "task_success_ci95_bootstrap"}
 
 
@@ -41,8 +43,8 @@ def load_runs(runs: list[Path]) -> list[dict[str, Any]]:
             metrics = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as e:
             raise ReportError(f"{path}: not a readable metrics.json ({e})") from None
-        if metrics.get("kind") not in ("offline", "online"):
-            raise ReportError(f"{path}: metrics.json has no kind offline/online")
+        if metrics.get("kind") not in ("offline", "online", "plans"):
+            raise ReportError(f"{path}: metrics.json has no kind offline/online/plans")
         metrics.setdefault("model", run.name)
         loaded.append(metrics)
     return loaded
@@ -54,7 +56,10 @@ def write_report(runs: list[Path], out: Path) -> dict[str, Path]:
     out.mkdir(parents=True, exist_ok=True)
     offline = [m for m in metrics if m["kind"] == "offline"]
     online = [m for m in metrics if m["kind"] == "online"]
+    plans = [m for m in metrics if m["kind"] == "plans"]
     tables = []
+    if plans:
+        tables.append(("Table 2: plans (step match: embedding cosine >= threshold)", _table(plans, PLAN_ROWS)))
     if offline:
         tables.append(("Table 3: offline step-wise evaluation (test split, teacher-forced)", _table(offline, OFFLINE_ROWS)))
     if online:

@@ -67,7 +67,7 @@ def prepare_base(cfg: TrainConfig, data: TrainData, out_dir: Path) -> str:
         return cfg.base.model
     corpus = ([json.dumps(plan_example(p, cfg.prompt), ensure_ascii=False) for p in data.plans]
               + [json.dumps(step_example(s, cfg.prompt), ensure_ascii=False) for s in data.steps])
-    target = out_dir / "base"
+    target = Path(out_dir) / "base"
     fp = ph.fingerprint("base", cfg.base.embedded, corpus)
     if ph.completed(target, fp, "base") is None:
         ph.start(target, fp)

@@ -44,8 +44,8 @@ FUZZY_MIN_SCORE = 85  # rapidfuzz ratio (0-100) below which a control name does 
 DOC_EXTENSIONS = {".docx", ".odt", ".ott", ".doc", ".rtf", ".dotx"}
 FILTERS = {".docx": "MS Word 2007 XML", ".odt": "writer8", ".doc": "MS Word 97", ".rtf": "Rich Text Format",
            ".pdf": "writer_pdf_Export"}
-# Toolbar combo boxes whose value a user applies by typing and pressing Enter: control name -> how.
 SIDEBAR_TAB = "Properties"  # path root of the sidebar's deck tab buttons
+# Toolbar combo boxes whose value a user applies by typing and pressing Enter: control name -> in-process op.
 APPLY_COMBOS = {"Paragraph Style": "para_style", "Font Name": "font_name", "Font Size": "font_size"}
 
 
@@ -62,7 +62,6 @@ class WriterEnv(Environment):
         self.last_observation: Optional[Observation] = None
         self._fresh = False  # last_observation reflects the UI after the last action
         self._episode = 0
-        self._frame_ready = False
         self.restarts = 0
 
     # ------------------------------------------------------------------ contract
@@ -286,14 +285,13 @@ class WriterEnv(Environment):
             return [{"op": "dispatch", "cmd": ".uno:InsertTable",
                      "args": {"Rows": args["rows"], "Columns": args["columns"]}}]
         if function == "save":
-            return [{"op": "save"}] if self.doc_path else [{"op": "save", "url": self._untitled_path().as_uri(),
-                                                            "filter": FILTERS[".docx"]}]
+            if self.doc_path is None:  # a new document: its first save names it (as Save As would)
+                self.doc_path = self.workdir / f"episode-{self._episode}.docx"
+                return [{"op": "save", "url": self.doc_path.as_uri(), "filter": FILTERS[".docx"], "store_as": True}]
+            return [{"op": "save"}]
         if function == "wheel_mouse_input":
             return [{"op": "wheel", "dist": args["wheel_dist"]}]
         raise ActionError(f"function {function!r} is not implemented by the writer environment")
-
-    def _untitled_path(self) -> Path:
-        return self.workdir / f"episode-{self._episode}.docx"
 
 
 class _InProcessError(RuntimeError):

@@ -141,7 +141,7 @@ class Walker:
         if role in NO_DESCEND:
             return
         states = _states(c)
-        if "SHOWING" not in states and role not in ("MENU_ITEM", "CHECK_MENU_ITEM", "RADIO_MENU_ITEM", "MENU"):
+        if "SHOWING" not in states:
             return
         name = c.getAccessibleName()
         if not name and self.in_dialog and path and role in ("COMBO_BOX", "SPIN_BOX", "TEXT", "LIST"):
@@ -173,16 +173,13 @@ class Walker:
                         "RADIO_BUTTON"):
                 return
         sub = path + [name] if name and role in ("TOOL_BAR", "PANEL", "PAGE_TAB_LIST", "DIALOG", "FRAME",
-                                                  "MENU_BAR", "PAGE_TAB", "GROUP_BOX", "LABEL") else path
+                                                  "MENU_BAR", "GROUP_BOX") else path
         self.walk(c, sub)
 
     def visit_menu(self, c, role, name, states, path):
         # A menu's items have empty names until it is opened: list only menus a user can see now
         # (menu bar entries, items of open menus) and descend only into open ones.
-        if not name:
-            return
-        showing = "SHOWING" in states or (path and path[0] == "Menu Bar" and len(path) == 1)
-        if not showing:
+        if not name or "SHOWING" not in states:
             return
         self.add(c, role, name, states, path)
         # an open menu-bar entry is SELECTED; an open submenu is checked through its items
@@ -245,7 +242,6 @@ def observe_controls():
         return w, title
     w = Walker(in_dialog=False)
     w.walk(_frame().getContainerWindow().getAccessibleContext(), [])
-    # Open popup menus are top windows of their own in some VCL paths; the menu bar covers the usual one.
     return w, None
 
 
@@ -553,19 +549,51 @@ def wheel(dist):
         vc.goDown(lines, False)
 
 
-def save(path_url=None, filter_name=None):
+def save(path_url=None, filter_name=None, store_as=False):
+    """store() to the document's own file; with a URL: storeToURL (a copy) or storeAsURL (the document
+    moves there, used for a new document's first save)."""
     doc = _doc()
-    if path_url:
-        args = {"Overwrite": True}
-        if filter_name:
-            args["FilterName"] = filter_name
-        doc.storeToURL(path_url, _props(args))
-    else:
+    if not path_url:
         doc.store()
+        return
+    args = {"Overwrite": True}
+    if filter_name:
+        args["FilterName"] = filter_name
+    (doc.storeAsURL if store_as else doc.storeToURL)(path_url, _props(args))
+
+
+# Ops that act on the document; while a modal dialog is open a user cannot reach the document.
+DOCUMENT_OPS = {"insert_text", "select_text", "select_paragraph", "select_table", "wheel", "para_style",
+                "font_name", "font_size", "dispatch"}
+
+
+def _press_default_button(dialog):
+    w = Walker(in_dialog=True)
+    w.walk(dialog, [])
+    for c in w.controls:
+        if c["type"] == "PUSH_BUTTON" and "DEFAULT" in c["states"]:
+            w.nodes[c["label"]].doAccessibleAction(0)
+            return
+    raise ValueError("the dialog %r has no default button" % dialog.getAccessibleName())
 
 
 def run_op(op):
     kind = op["op"]
+    if kind in DOCUMENT_OPS:
+        dialogs = _dialogs()
+        if dialogs:
+            if kind == "dispatch" and op["cmd"] == ".uno:InsertPara":  # Enter presses the default button
+                _press_default_button(dialogs[-1])
+                _idle()
+                if not _dialogs():
+                    _focus_document()
+                return None
+            raise ValueError("the dialog %r is open: use its controls, or {ESC} to cancel it"
+                             % dialogs[-1].getAccessibleName())
+    return _run(op, kind)
+
+
+def _run(op, kind):
     if kind == "click":
         click(op["label"], op.get("double", False))
     elif kind == "set_text":
@@ -585,7 +613,7 @@ def run_op(op):
     elif kind == "wheel":
         wheel(op["dist"])
     elif kind == "save":
-        save(op.get("url"), op.get("filter"))
+        save(op.get("url"), op.get("filter"), op.get("store_as", False))
     elif kind == "escape":
         close_dialogs(1) if _dialogs() else close_menus()
     elif kind == "load":

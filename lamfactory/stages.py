@@ -1,0 +1,144 @@
+"""The pipeline's stage adapters: each reads its inputs from the workdir, calls one stage library function,
+and returns a small dict of counts for manifest.json. Folder layout of a run:
+
+    plans/        plans.jsonl, dataset/, stats.json                   (lamfactory.plans)
+    templates/    template documents + templates.jsonl                (lamfactory.dataflow.templates)
+    dataflow/     tasks.jsonl, pass/fail/unsure.jsonl, steps.jsonl, summary.json   (lamfactory.dataflow)
+    models/       base, lam1, lam2, lam3, reward, lam4                (lamfactory.train)
+    eval/         <model>/offline/metrics.json, <model>/online/metrics.json, summary.json  (lamfactory.evaluate)
+    report/       report.html, report.md, *.png
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Callable
+
+from lamfactory.config import PipelineConfig
+from lamfactory.records import TaskInstance, Trajectory, write_json
+
+Log = Callable[[str], None]
+LAMS = ("lam1", "lam2", "lam3", "lam4")
+
+
+def run_plans(cfg: PipelineConfig, workdir: Path, log: Log) -> dict[str, Any]:
+    from lamfactory.plans.build import build_plans
+
+    stats = build_plans(cfg.plans.sources, workdir / "plans", evolve=cfg.plans.evolve,
+                        llm_roles=cfg.plans.llm, seed=cfg.seed, progress=True)
+    return {k: stats[k] for k in ("records", "extracted", "evolved") if k in stats}
+
+
+def run_dataflow(cfg: PipelineConfig, workdir: Path, log: Log) -> dict[str, Any]:
+    from lamfactory.dataflow.runner import run_dataflow as run
+
+    d = cfg.dataflow
+    summary = run(workdir / "plans", workdir / "dataflow", templates_dir=workdir / "templates", limit=d.limit,
+                  workers=d.workers, ray_address=d.ray, llm_roles=d.llm, seed=cfg.seed, expert=d.expert,
+                  top_k=d.top_k, progress=True)
+    return {k: summary[k] for k in ("buckets", "trajectories_per_minute", "families", "templates") if k in summary}
+
+
+def rollout_with_agent(max_steps: int) -> Callable[[str, list[TaskInstance]], list[Trajectory]]:
+    """The self-boosting rollout: a trained model acts live in Writer through the agent runtime."""
+
+    def rollout(model_dir: str, tasks: list[TaskInstance]) -> list[Trajectory]:
+        from lamfactory.agent.loop import run_episode
+        from lamfactory.agent.policies import make_policy
+        from lamfactory.envs import make
+
+        policy = make_policy(str(model_dir))
+        with make("writer") as env:
+            return [run_episode(env, task, policy, max_steps) for task in tasks]
+
+    return rollout
+
+
+def run_train(cfg: PipelineConfig, workdir: Path, log: Log) -> dict[str, Any]:
+    from lamfactory.dataflow.export import trajectory_to_samples
+    from lamfactory.train.data import TrainData
+    from lamfactory.train.pipeline import parse_config, train_all
+
+    data_dir = workdir / "dataflow"
+    data = TrainData.from_files(workdir / "plans" / "plans.jsonl", data_dir / "steps.jsonl",
+                                data_dir / "pass.jsonl", data_dir / "fail.jsonl")
+    results = train_all(data, workdir / "models", parse_config(cfg.train, "train"),
+                        rollout_fn=rollout_with_agent(cfg.eval.max_steps), to_samples=trajectory_to_samples)
+    return {name: _brief(r) for name, r in results.items()}
+
+
+def _brief(result: Any) -> Any:
+    metrics = getattr(result, "metrics", result)
+    if isinstance(metrics, dict):
+        return {k: v for k, v in metrics.items() if isinstance(v, (int, float, str, bool))}
+    return str(metrics)
+
+
+def model_spec(name: str, workdir: Path) -> str:
+    """lam1..lam4 are checkpoints of this run; anything else (oracle, expert, random, openai:…) as given."""
+    return str(workdir / "models" / name) if name in LAMS else name
+
+
+def run_eval(cfg: PipelineConfig, workdir: Path, log: Log) -> dict[str, Any]:
+    from lamfactory.agent.policies import make_policy
+    from lamfactory.envs import make
+    from lamfactory.evaluate.offline import OfflineUnsupported, evaluate_offline, load_test_samples, predict_samples
+    from lamfactory.evaluate.online import evaluate_online, load_test_tasks
+    from lamfactory.records import write_jsonl
+
+    e = cfg.eval
+    samples = load_test_samples(workdir / "dataflow")
+    tasks = load_test_tasks(workdir / "dataflow")
+    summary: dict[str, Any] = {}
+    with make("writer") as env:
+        for name in e.models:
+            spec = model_spec(name, workdir)
+            out = workdir / "eval" / name
+            summary[name] = {}
+            policy = make_policy(spec, seed=cfg.seed)
+            try:
+                predictions = predict_samples(policy, samples)
+            except OfflineUnsupported:
+                predictions = None  # oracle / expert act only live
+            if predictions is not None:
+                (out / "offline").mkdir(parents=True, exist_ok=True)
+                metrics = evaluate_offline(policy, samples, predictions)
+                metrics["model"] = name
+                write_jsonl(out / "offline" / "predictions.jsonl", predictions)
+                write_json(out / "offline" / "metrics.json", metrics)
+                summary[name]["offline"] = metrics
+            (out / "online").mkdir(parents=True, exist_ok=True)
+            metrics = evaluate_online(spec, tasks, env, e.online_tasks, e.seeds, out=out / "online",
+                                      max_steps=e.max_steps, judge=e.judge)
+            metrics["model"] = name
+            write_json(out / "online" / "metrics.json", metrics)
+            summary[name]["online"] = metrics
+            log(f"  {name}: online TSR {metrics['task_success_rate']:.3f}"
+                + (f", offline TSR {summary[name]['offline']['task_success_rate']:.3f}"
+                   if "offline" in summary[name] else ""))
+    write_json(workdir / "eval" / "summary.json", summary)
+    return {name: {kind: round(m["task_success_rate"], 3) for kind, m in v.items()} for name, v in summary.items()}
+
+
+def run_report(cfg: PipelineConfig, workdir: Path, log: Log) -> dict[str, Any]:
+    from lamfactory.evaluate.report import write_report
+
+    runs = sorted(p.parent for p in (workdir / "eval").glob("*/*/metrics.json"))
+    paths = write_report(runs, workdir / "report")
+    return {"html": str(paths["html"]), "runs": len(runs)}
+
+
+def summary_rows(workdir: Path) -> list[list[str]]:
+    """Model, offline TSR, online TSR (with CI) — the demo's closing table."""
+    path = workdir / "eval" / "summary.json"
+    if not path.exists():
+        return []
+    rows = []
+    for name, v in json.loads(path.read_text()).items():
+        off = v.get("offline", {}).get("task_success_rate")
+        on = v.get("online", {})
+        ci = on.get("task_success_ci95_wilson")
+        rows.append([name, "—" if off is None else f"{off:.3f}",
+                     "—" if not on else f"{on['task_success_rate']:.3f}" + (f" [{ci[0]:.2f}, {ci[1]:.2f}]" if ci else "")])
+    return rows
