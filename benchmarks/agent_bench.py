@@ -62,6 +62,7 @@ class PromptedOracle(Policy):
         self.oracle, self.backend = OraclePolicy(), Canned()
         self.llm = LLMPolicy("canned", llm=self.backend)
         self.step_starts: list[float] = []
+        self.prompt_side_ms: list[float] = []  # rank + prompt + parse: the policy's time minus the model's
 
     def reset(self, task):
         self.oracle.reset(task)
@@ -74,6 +75,7 @@ class PromptedOracle(Policy):
         oracle_ms = (time.perf_counter() - t0) * 1000
         out = self.llm.act(request, observation, history)
         self.last_model_ms = oracle_ms + self.llm.last_model_ms
+        self.prompt_side_ms.append((time.perf_counter() - t0) * 1000 - self.last_model_ms)
         self.last_error = self.llm.last_error
         return out
 
@@ -204,6 +206,7 @@ def main() -> None:
             "env_step_ms_median": round(statistics.median(env_ms), 1),
             "agent_ms_excluding_env_median": round(statistics.median(own_ms), 1),
             "agent_ms_excluding_env_p90": round(sorted(own_ms)[int(0.9 * (len(own_ms) - 1))], 1),
+            "rank_prompt_parse_ms_median": round(statistics.median(policy.prompt_side_ms), 1),
             "oracle_failures": dict(Counter((t.failure or "")[:90] for t in trajs if t.bucket != "pass")),
             "model_ms_median (oracle + canned text)": round(statistics.median(model_ms), 2),
             "overhead_target_ms": 150,

@@ -9,7 +9,6 @@ import argparse
 import json
 
 from lamfactory.envs.writer.bench import run_bench
-from lamfactory.envs.writer.env import WriterEnv
 
 
 def main() -> None:
@@ -17,7 +16,7 @@ def main() -> None:
     parser.add_argument("--episodes", type=int, default=50)
     parser.add_argument("--no-observe-on-step", action="store_true")
     args = parser.parse_args()
-    print(json.dumps(run_bench(args.episodes, WriterEnv(observe_on_step=not args.no_observe_on_step))))
+    print(json.dumps(run_bench(args.episodes, observe_on_step=not args.no_observe_on_step)))
 
 
 if __name__ == "__main__":

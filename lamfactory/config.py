@@ -50,7 +50,9 @@ class DataflowSection(Section):
     limit: Optional[int] = None  # number of task instances to execute (None = all)
     workers: int = 1
     ray: Optional[str] = None  # Ray cluster address, e.g. "auto" or "ray://head:10001"
-    expert: str = "doc-plan"
+    expert: str = "expert+oracle"  # expert | oracle | expert+oracle (see lamfactory/dataflow/runner.py)
+    per_plan: int = 3  # task instances drawn per task-plan record
+    episode_timeout_s: float = 60.0
     top_k: int = 15
     llm: dict[str, str] = Field(default_factory=dict)
 

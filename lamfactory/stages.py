@@ -2,8 +2,7 @@
 and returns a small dict of counts for manifest.json. Folder layout of a run:
 
     plans/        plans.jsonl, dataset/, stats.json                   (lamfactory.plans)
-    templates/    template documents + templates.jsonl                (lamfactory.dataflow.templates)
-    dataflow/     tasks.jsonl, pass/fail/unsure.jsonl, steps.jsonl, summary.json   (lamfactory.dataflow)
+    dataflow/     templates/, tasks.jsonl, pass/fail/unsure.jsonl, steps.jsonl, summary.json   (lamfactory.dataflow)
     models/       base, lam1, lam2, lam3, reward, lam4                (lamfactory.train)
     eval/         <model>/offline/metrics.json, <model>/online/metrics.json, summary.json  (lamfactory.evaluate)
     report/       report.html, report.md, *.png
@@ -34,9 +33,9 @@ def run_dataflow(cfg: PipelineConfig, workdir: Path, log: Log) -> dict[str, Any]
     from lamfactory.dataflow.runner import run_dataflow as run
 
     d = cfg.dataflow
-    summary = run(workdir / "plans", workdir / "dataflow", templates_dir=workdir / "templates", limit=d.limit,
-                  workers=d.workers, ray_address=d.ray, llm_roles=d.llm, seed=cfg.seed, expert=d.expert,
-                  top_k=d.top_k, progress=True)
+    summary = run(workdir / "plans", workdir / "dataflow", limit=d.limit, workers=d.workers, ray_address=d.ray,
+                  llm_roles=d.llm, seed=cfg.seed, expert=d.expert, per_plan=d.per_plan, top_k=d.top_k,
+                  episode_timeout_s=d.episode_timeout_s, progress=True)
     return {k: summary[k] for k in ("buckets", "trajectories_per_minute", "families", "templates") if k in summary}
 
 

@@ -30,7 +30,7 @@ def run_command(
     from lamfactory.agent.loop import run_episode
     from lamfactory.agent.policies import make_policy
     from lamfactory.agent.safety import Safety, terminal_confirm
-    from lamfactory.records import TaskInstance, append_jsonl
+    from lamfactory.records import TaskInstance, write_jsonl
 
     doc = doc.expanduser()
     if not doc.is_file():
@@ -67,9 +67,7 @@ def run_command(
         env.save(target)
     finally:
         env.close()
-    if log.exists():
-        log.unlink()
-    append_jsonl(log, traj.steps)
+    write_jsonl(log, traj.steps)
     ok = sum(s.result_ok for s in traj.steps)
     typer.echo(f"{len(traj.steps)} steps ({ok} ok), {'finished' if traj.bucket != 'fail' else traj.failure}; "
                f"result: {target}; step log: {log}")

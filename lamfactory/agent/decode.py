@@ -12,6 +12,12 @@ Free text (thought, plan items) is generated token by token and ends at the firs
 tokens with a backslash or a control character are masked out, so the text needs no JSON escaping. A choice whose
 trie has one path left is fed in one forward pass (forced tokens cost one model call, not one each).
 The result is built from the choices (not re-parsed), so it is valid by construction.
+
+Why not outlines with a per-step JSON schema (enums of the shown labels/names): measured on the CI-size
+tiny Qwen2, one thread, busy machine: 1.3-1.6 s per step (an index is compiled for every new schema, and
+every observation makes a new one; 57 s for the first call), it lets a label and a name disagree, and it
+allows free whitespace the model never saw in training. This decoder: ~50-180 ms per step, every output
+valid and groundable (benchmarks/agent_bench.py).
 """
 
 from __future__ import annotations

@@ -67,9 +67,9 @@ class Instantiator:
 
     # ------------------------------------------------------------------ matching
 
-    def match(self, plans: list[TaskPlan]) -> list[list[tuple[str, float]]]:
+    def match(self, plans: list[TaskPlan], vecs: Optional[np.ndarray] = None) -> list[list[tuple[str, float]]]:
         """Families ranked per plan (best first), scores as cosine similarities."""
-        vecs = embedder()([p.task for p in plans])
+        vecs = embedder()([p.task for p in plans]) if vecs is None else vecs
         sims = vecs @ self.family_vecs.T
         out = []
         for row in sims:
@@ -82,8 +82,9 @@ class Instantiator:
         rejected: list[Rejection] = []
         if not plans:
             return tasks, rejected
-        matches = self.match(plans)
-        tvecs = embedder()([p.task for p in plans]) @ self.template_vecs.T
+        vecs = embedder()([p.task for p in plans])
+        matches = self.match(plans, vecs)
+        tvecs = vecs @ self.template_vecs.T
         for plan, ranked, tsims in zip(plans, matches, tvecs):
             if self.filter_llm is not None:
                 verdict = llm_filter(self.filter_llm, plan)
@@ -231,13 +232,17 @@ PREFILL_PROMPT = (
     "Task: {task}\nFamilies: {families}")
 
 
+FILTER_SCHEMA = {"type": "object", "properties": {"keep": {"type": "boolean"}, "reason": {"type": "string"}},
+                 "required": ["keep"]}
+
+
+def filter_messages(plan: TaskPlan) -> list[dict[str, str]]:
+    return [{"role": "user", "content": FILTER_PROMPT.replace("{task}", plan.task).replace("{plan}", "\n".join(plan.plan))}]
+
+
 def llm_filter(llm, plan: TaskPlan) -> Optional[str]:
     """None to keep the task, else the LLM's reason to reject it."""
-    schema = {"type": "object", "properties": {"keep": {"type": "boolean"}, "reason": {"type": "string"}},
-              "required": ["keep"]}
-    text = llm.chat([{"role": "user", "content": FILTER_PROMPT.replace("{task}", plan.task)
-                      .replace("{plan}", "\n".join(plan.plan))}], schema=schema)
-    data = json.loads(text)
+    data = json.loads(llm.chat(filter_messages(plan), schema=FILTER_SCHEMA))
     return None if data.get("keep") else (data.get("reason") or "rejected by the filter role")
 
 

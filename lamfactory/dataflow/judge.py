@@ -25,16 +25,20 @@ JUDGE_SCHEMA = {"type": "object", "properties": {"judge": {"type": "string", "en
                                                  "reason": {"type": "string"}}, "required": ["judge"]}
 
 
-def judge_trajectory(llm, traj: Trajectory, after: Optional[Observation]) -> tuple[str, str]:
-    """(yes|no|unsure, reason); a malformed answer is 'unsure'."""
+def judge_messages(traj: Trajectory, after: Optional[Observation]) -> list[dict[str, str]]:
     before = traj.steps[0].observation if traj.steps else None
     prompt = JUDGE_PROMPT.format(
         request=traj.task.request,
         actions="\n".join(describe_step(s) for s in traj.steps) or "none",
         before=canvas_text(before, 600) if before else "unknown",
         after=canvas_text(after, 600) if after else "unknown")
+    return [{"role": "user", "content": prompt}]
+
+
+def judge_trajectory(llm, traj: Trajectory, after: Optional[Observation]) -> tuple[str, str]:
+    """(yes|no|unsure, reason); a malformed answer is 'unsure'."""
     try:
-        data = json.loads(llm.chat([{"role": "user", "content": prompt}], schema=JUDGE_SCHEMA))
+        data = json.loads(llm.chat(judge_messages(traj, after), schema=JUDGE_SCHEMA))
         verdict = data.get("judge")
         if verdict in ("yes", "no", "unsure"):
             return verdict, str(data.get("reason", ""))

@@ -84,6 +84,8 @@ def online_command(
     env = make("writer")
     try:
         metrics = evaluate_online(model, task_list, env, episodes, seeds, out=out, max_steps=max_steps, judge=judge)
+    except ValueError as e:  # a run folder of another model, a malformed trajectories file
+        _fail(str(e).splitlines()[0])
     finally:
         env.close()
     write_json(out / "metrics.json", metrics)

@@ -50,6 +50,9 @@ def evaluate_online(policy_spec: str, tasks: list[TaskInstance], env: Environmen
     done: dict[tuple[int, str], Trajectory] = {}
     if log and log.exists():
         for t in read_jsonl(log, Trajectory):
+            if not t.policy.startswith(f"{policy_spec}#seed="):
+                raise ValueError(f"{log} holds episodes of {t.policy.split('#')[0]!r}, not {policy_spec!r}: "
+                                 "use another --out folder")
             done[(_seed_of(t), t.task.task_id)] = t
     judge_llm = _make_judge(judge)
     results: list[tuple[int, Trajectory]] = []

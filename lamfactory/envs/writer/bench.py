@@ -48,10 +48,11 @@ def episode_actions() -> list[Action]:
     ]
 
 
-def run_bench(episodes: int, env: Optional[WriterEnv] = None) -> dict:
-    """Run `episodes` scripted episodes; return counts and latency medians (ms)."""
+def run_bench(episodes: int, env: Optional[WriterEnv] = None, observe_on_step: bool = True) -> dict:
+    """Run `episodes` scripted episodes; return counts and latency medians (ms). Without `env`, a private
+    WriterEnv is started and closed."""
     own = env is None
-    env = env or WriterEnv()
+    env = env or WriterEnv(observe_on_step=observe_on_step)
     resets, observes, steps, toolbar_steps, episode_s, failures = [], [], [], [], [], []
     ok = 0
     with tempfile.TemporaryDirectory(prefix="lam-bench-") as tmp:

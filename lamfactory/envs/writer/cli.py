@@ -71,11 +71,10 @@ def bench_command(
 ) -> None:
     """Run scripted multi-step episodes (select, Bold, Table menu -> Insert Table dialog, save, check)."""
     from lamfactory.envs.writer.bench import run_bench
-    from lamfactory.envs.writer.env import WriterEnv
     from lamfactory.envs.writer.soffice import OfficeDied
 
     try:
-        result = run_bench(episodes, WriterEnv(observe_on_step=not no_observe_on_step))
+        result = run_bench(episodes, observe_on_step=not no_observe_on_step)
     except OfficeDied as e:
         _fail(f"LibreOffice failed: {e}")
     typer.echo(json.dumps(result) if as_json else json.dumps(result, indent=2))

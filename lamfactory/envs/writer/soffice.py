@@ -66,21 +66,29 @@ def _at_exit() -> None:
         shutil.rmtree(profile, ignore_errors=True)
 
 
-def started_alive() -> list[int]:
-    """Pids started by this process that still exist (zombies reaped first)."""
-    alive = []
-    for pid in _STARTED:
-        try:
-            if os.waitpid(pid, os.WNOHANG) != (0, 0):
-                continue
-        except ChildProcessError:
-            pass
-        try:
-            os.kill(pid, 0)
-            alive.append(pid)
-        except ProcessLookupError:
-            pass
+def started_alive(wait_s: float = 3.0) -> list[int]:
+    """Pids started by this process that still exist after up to `wait_s` (a SIGKILL takes a moment)."""
+    deadline = time.monotonic() + wait_s
+    alive = list(_STARTED)
+    while alive:
+        alive = [pid for pid in alive if _exists(pid)]
+        if not alive or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     return alive
+
+
+def _exists(pid: int) -> bool:
+    try:
+        if os.waitpid(pid, os.WNOHANG) != (0, 0):
+            return False  # reaped just now
+    except ChildProcessError:
+        pass  # not our child any more, or already reaped
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
 
 
 def _kill_group(pgid: int) -> None:
