@@ -125,13 +125,10 @@ class HFPolicy(Policy):
 
     def __init__(self, path: str | Path, top_k: int = TOP_K, constrained: bool = True, seed: int = 0,
                  max_new_tokens: int = 160, threads: int = 1):
-        from lamfactory.agent.imports import plain_imports
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
 
-        with plain_imports():
-            import torch
-            from transformers import AutoModelForCausalLM, AutoTokenizer
-
-            from lamfactory.agent.decode import ConstrainedDecoder
+        from lamfactory.agent.decode import ConstrainedDecoder
 
         torch.manual_seed(seed)
         self.name = str(path)

