@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 from lamfactory.dataflow.templates import ParaInfo, TemplateContent
@@ -85,7 +85,6 @@ def keys(keys_: str, subtask: str) -> ExpertStep:
 
 # ---------------------------------------------------------------- sampling helpers
 
-_WORD = re.compile(r"^[A-Za-z][A-Za-z'-]*[A-Za-z]$")
 MIN_SPAN_CHARS = 6
 
 
