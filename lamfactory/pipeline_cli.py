@@ -26,7 +26,8 @@ def _run(config: Path, workdir: Path, only: Optional[str], start: Optional[str])
         raise typer.Exit(2)
     t0 = time.perf_counter()
     try:
-        manifest = run_pipeline(cfg, workdir, only=only, start=start, log=console.print)
+        manifest = run_pipeline(cfg, workdir, only=only, start=start,
+                                log=lambda line: console.print(line, markup=False, highlight=False))
     except KeyboardInterrupt:
         console.print(f"[yellow]interrupted — rerun the same command to resume from {workdir}[/yellow]")
         raise typer.Exit(130)

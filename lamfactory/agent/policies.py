@@ -132,6 +132,9 @@ class HFPolicy(Policy):
 
         torch.manual_seed(seed)
         self.name = str(path)
+        from lamfactory.train.phase import read_prompt_settings
+
+        self.system_prompt = read_prompt_settings(path).system  # render exactly as the model was trained
         self.tokenizer = AutoTokenizer.from_pretrained(str(path))
         self.model = AutoModelForCausalLM.from_pretrained(str(path)).eval()
         self.decoder = ConstrainedDecoder(self.model, self.tokenizer)
@@ -142,8 +145,9 @@ class HFPolicy(Policy):
         self.last_raw = ""
 
     def prompt_ids(self, sample: StepSample) -> list[int]:
-        ids = self.tokenizer.apply_chat_template(render_messages(sample), add_generation_prompt=True,
-                                                 tokenize=True, return_dict=True)["input_ids"]
+        messages = render_messages(sample, system=self.system_prompt)
+        ids = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True,
+                                                 return_dict=True)["input_ids"]
         return list(ids)
 
     def act(self, request: str, observation: Observation, history: list[Step]) -> AgentOutput:

@@ -46,7 +46,7 @@ INPROCESS_SCRIPT = Path(__file__).with_name("inprocess.py")
 SCRIPT_NAME = "lamfactory_inprocess.py"
 SCRIPT_URI = f"vnd.sun.star.script:{SCRIPT_NAME}$lam_call?language=Python&location=user"
 CONNECT_TIMEOUT_S = 30.0
-CALL_TIMEOUT_S = 20.0  # a healthy call takes < 1 s; anything this slow is a hang
+CALL_TIMEOUT_S = 8.0  # a healthy call takes < 1 s even under load; anything this slow is a hang (e.g. a dialog that blocks its caller)
 WINDOW_SIZE = (1600, 1000)  # wide enough that the standard toolbars do not overflow
 
 PR_SET_PDEATHSIG = 1
