@@ -136,7 +136,9 @@ def _task_result(env, task_json: str, cfg: dict, judge_llm=None) -> tuple[str, l
     except EpisodeTimeout as e:
         return task.task_id, [], f"timeout: {e}", time.perf_counter() - t0
     except Exception as e:  # an environment that cannot recover: record it, keep the run going
-        log.exception("task %s failed", task.task_id)
+        # expected failures (a hung dialog, twice) get one line; the traceback only at debug level
+        log.warning("task %s failed: %s", task.task_id, e)
+        log.debug("task %s failed", task.task_id, exc_info=True)
         return task.task_id, [], f"error: {type(e).__name__}: {str(e)[:200]}", time.perf_counter() - t0
     return task.task_id, [t.model_dump_json() for t in trajs], None, time.perf_counter() - t0
 
