@@ -98,7 +98,10 @@ class WriterEnv(Environment):
     def check(self, spec: dict[str, Any]) -> Verdict:
         spec = checks.load_check(spec)
         docx = self.workdir / f"check-{self._episode}.docx"
-        self._with_restart(lambda: self._save(docx))
+        try:
+            self._with_restart(lambda: self._save(docx))
+        except _InProcessError as e:  # e.g. a dialog left open blocks storing: the task is not done
+            return Verdict(passed=False, details=[f"the document could not be saved for checking: {e}"])
         try:
             return checks.check_docx(docx, spec)
         finally:
