@@ -20,6 +20,9 @@ from lamfactory.config import PipelineConfig
 from lamfactory.records import write_json
 
 STAGES = ("plans", "dataflow", "train", "eval", "report")
+# the file whose presence says a stage's output is complete (a stage is never skipped without it)
+OUTPUTS = {"plans": "plans/plans.jsonl", "dataflow": "dataflow/summary.json", "train": "models/lam4/lamfactory.json",
+           "eval": "eval/summary.json", "report": "report/report.html"}
 PACKAGES = ("torch", "transformers", "trl", "peft", "datasets", "accelerate", "sentence-transformers",
             "python-docx", "rapidfuzz", "openai", "outlines")
 
@@ -72,7 +75,7 @@ def run_pipeline(cfg: PipelineConfig, workdir: str | Path, *, only: Optional[str
         if name not in select_stages(only, start):
             continue
         record = manifest["stages"].get(name, {})
-        if record.get("status") == "done" and record.get("fingerprint") == fp:
+        if record.get("status") == "done" and record.get("fingerprint") == fp and (workdir / OUTPUTS[name]).exists():
             log(f"[{name}] up to date — skipped ({record.get('seconds', 0):.0f} s when it ran)")
             continue
         log(f"[{name}] running…")
