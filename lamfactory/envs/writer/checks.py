@@ -253,31 +253,24 @@ def _style_chain(style):
         seen += 1
 
 
-def _para_format(p: Paragraph, attr: str):
-    value = getattr(p.paragraph_format, attr)
-    if value is not None:
-        return value
-    for style in _style_chain(p.style):
-        value = getattr(style.paragraph_format, attr)
+def _first_set(attr: str, *formats):
+    """The first format (direct formatting first, then the style chain) that sets `attr`: Word's inheritance."""
+    for f in formats:
+        value = getattr(f, attr)
         if value is not None:
             return value
     return None
 
 
+def _para_format(p: Paragraph, attr: str):
+    return _first_set(attr, p.paragraph_format, *(s.paragraph_format for s in _style_chain(p.style)))
+
+
 def _font_value(doc: DocView, run: Run, p: Paragraph, attr: str):
-    value = getattr(run.font, attr)
-    if value is not None:
-        return value
-    if run.style is not None and run.style.name != "Default Paragraph Font":
-        for style in _style_chain(run.style):
-            value = getattr(style.font, attr)
-            if value is not None:
-                return value
-    for style in _style_chain(p.style):
-        value = getattr(style.font, attr)
-        if value is not None:
-            return value
-    return _doc_default(doc, attr)
+    own_style = run.style is not None and run.style.name != "Default Paragraph Font"
+    run_styles = _style_chain(run.style) if own_style else ()
+    value = _first_set(attr, run.font, *(s.font for s in run_styles), *(s.font for s in _style_chain(p.style)))
+    return value if value is not None else _doc_default(doc, attr)
 
 
 def _doc_default(doc: DocView, attr: str):
