@@ -82,10 +82,8 @@ def model_spec(name: str, workdir: Path) -> str:
 def run_eval(cfg: PipelineConfig, workdir: Path, log: Log) -> dict[str, Any]:
     from lamfactory.agent.policies import make_policy
     from lamfactory.envs import make
-    from lamfactory.evaluate.offline import OfflineUnsupported, evaluate_offline, load_test_samples, predict_samples
+    from lamfactory.evaluate.offline import OfflineUnsupported, load_test_samples, run_offline
     from lamfactory.evaluate.online import evaluate_online, load_test_tasks
-    from lamfactory.records import write_jsonl
-
     e = cfg.eval
     samples = load_test_samples(workdir / "dataflow")
     tasks = load_test_tasks(workdir / "dataflow")
@@ -99,16 +97,9 @@ def run_eval(cfg: PipelineConfig, workdir: Path, log: Log) -> dict[str, Any]:
             summary[name] = {}
             policy = make_policy(spec, seed=cfg.seed)
             try:
-                predictions = predict_samples(policy, samples)
+                summary[name]["offline"] = run_offline(policy, samples, out / "offline", name)
             except OfflineUnsupported:
-                predictions = None  # oracle / expert act only live
-            if predictions is not None:
-                (out / "offline").mkdir(parents=True, exist_ok=True)
-                metrics = evaluate_offline(policy, samples, predictions)
-                metrics["model"] = name
-                write_jsonl(out / "offline" / "predictions.jsonl", predictions)
-                write_json(out / "offline" / "metrics.json", metrics)
-                summary[name]["offline"] = metrics
+                pass  # oracle / expert act only live
             (out / "online").mkdir(parents=True, exist_ok=True)
             metrics = evaluate_online(spec, tasks, env, e.online_tasks, e.seeds, out=out / "online",
                                       max_steps=e.max_steps, judge=e.judge)

@@ -11,7 +11,7 @@ from typing import Optional
 
 import typer
 
-from lamfactory.records import write_json, write_jsonl
+from lamfactory.records import write_json
 
 app = typer.Typer(add_completion=False, no_args_is_help=True)
 
@@ -37,7 +37,7 @@ def offline_command(
     out: Path = typer.Option(..., "--out", help="Run folder: metrics.json, predictions.jsonl."),
     limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Evaluate only the first N samples."),
 ):
-    from lamfactory.evaluate.offline import OfflineUnsupported, evaluate_offline, load_test_samples, predict_samples
+    from lamfactory.evaluate.offline import OfflineUnsupported, load_test_samples, run_offline
 
     try:
         samples = load_test_samples(data)
@@ -48,14 +48,9 @@ def offline_command(
     samples = samples[:limit] if limit else samples
     policy = _policy(model)
     try:
-        predictions = predict_samples(policy, samples)
+        metrics = run_offline(policy, samples, out, model)
     except OfflineUnsupported as e:
         _fail(str(e))
-    metrics = evaluate_offline(policy, samples, predictions)
-    metrics["model"] = model
-    out.mkdir(parents=True, exist_ok=True)
-    write_jsonl(out / "predictions.jsonl", predictions)
-    write_json(out / "metrics.json", metrics)
     typer.echo(f"{model}: step success {metrics['step_success_rate']:.3f}, task success "
                f"{metrics['task_success_rate']:.3f} on {metrics['steps']} steps / {metrics['tasks']} tasks -> {out}")
 

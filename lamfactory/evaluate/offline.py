@@ -15,7 +15,7 @@ from typing import Any, Iterable, Optional
 from lamfactory.agent.candidates import sample_candidates
 from lamfactory.agent.policy import Policy
 from lamfactory.evaluate.metrics import percentile, step_metrics
-from lamfactory.records import AgentOutput, Record, StepSample, read_jsonl
+from lamfactory.records import AgentOutput, Record, StepSample, read_jsonl, write_json, write_jsonl
 
 
 class Prediction(Record):
@@ -57,6 +57,18 @@ def evaluate_offline(policy: Policy, samples: list[StepSample],
                    unparseable_rate=sum(p.error is not None for p in predictions) / len(predictions)
                    if predictions else 0.0,
                    model_ms_median=percentile(latencies, 50), model_ms_p90=percentile(latencies, 90))
+    return metrics
+
+
+def run_offline(policy: Policy, samples: list[StepSample], out: Path, model: str) -> dict[str, Any]:
+    """Predict, score and write a run folder (predictions.jsonl, metrics.json); OfflineUnsupported for live-only
+    policies. Shared by `lamfactory eval offline` and the pipeline's eval stage."""
+    predictions = predict_samples(policy, samples)
+    metrics = evaluate_offline(policy, samples, predictions)
+    metrics["model"] = model
+    out.mkdir(parents=True, exist_ok=True)
+    write_jsonl(out / "predictions.jsonl", predictions)
+    write_json(out / "metrics.json", metrics)
     return metrics
 
 
