@@ -54,6 +54,7 @@ class DataflowSection(Section):
     per_plan: int = 3  # task instances drawn per task-plan record
     episode_timeout_s: float = 60.0
     top_k: int = 15
+    paraphrases: bool = True  # also export training samples under the other training phrasings
     llm: dict[str, str] = Field(default_factory=dict)
 
     _roles = field_validator("llm")(_check_roles)

@@ -31,6 +31,19 @@ def _fingerprint(*parts: Any) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
+def _output_digest(workdir: Path, stage: str) -> str:
+    """A stage's output file's content hash: a later stage reruns when it changed (e.g. `--only eval`
+    re-evaluated, so the report must be rewritten), not only when the config did."""
+    path = workdir / OUTPUTS[stage]
+    if not path.exists():
+        return "missing"
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()[:16]
+
+
 def _versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
     for p in PACKAGES:
@@ -71,12 +84,13 @@ def run_pipeline(cfg: PipelineConfig, workdir: str | Path, *, only: Optional[str
         section = getattr(cfg, name, None)
         section_data = section.model_dump() if hasattr(section, "model_dump") else section
         fp = _fingerprint(name, section_data, cfg.seed, upstream)
-        upstream = fp
         if name not in select_stages(only, start):
+            upstream = _fingerprint(fp, _output_digest(workdir, name))
             continue
         record = manifest["stages"].get(name, {})
         if record.get("status") == "done" and record.get("fingerprint") == fp and (workdir / OUTPUTS[name]).exists():
             log(f"[{name}] up to date — skipped ({record.get('seconds', 0):.0f} s when it ran)")
+            upstream = _fingerprint(fp, _output_digest(workdir, name))
             continue
         log(f"[{name}] running…")
         manifest["stages"][name] = {"status": "running", "fingerprint": fp}
@@ -87,4 +101,5 @@ def run_pipeline(cfg: PipelineConfig, workdir: str | Path, *, only: Optional[str
                                     "seconds": round(time.perf_counter() - t0, 1), "counts": counts}
         write_json(workdir / "manifest.json", manifest)
         log(f"[{name}] done in {manifest['stages'][name]['seconds']:.0f} s: {counts}")
+        upstream = _fingerprint(fp, _output_digest(workdir, name))
     return manifest

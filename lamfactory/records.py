@@ -235,6 +235,7 @@ class StepSample(Record):
     template_id: str = ""
     split: str = "train"
     reward: Optional[float] = None  # +1 success trajectory, -1 failed one (reward-model data)
+    paraphrased: bool = False  # the request re-worded in another training phrasing (dataflow/export.py)
 
 
 # ---------------------------------------------------------------- JSONL helpers

@@ -35,6 +35,7 @@ def run_dataflow(cfg: PipelineConfig, workdir: Path, log: Log) -> dict[str, Any]
     d = cfg.dataflow
     summary = run(workdir / "plans", workdir / "dataflow", limit=d.limit, workers=d.workers, ray_address=d.ray,
                   llm_roles=d.llm, seed=cfg.seed, expert=d.expert, per_plan=d.per_plan, top_k=d.top_k,
+                  paraphrases=d.paraphrases,
                   episode_timeout_s=d.episode_timeout_s, progress=True)
     return {k: summary[k] for k in ("buckets", "trajectories_per_minute", "families", "templates") if k in summary}
 
@@ -102,9 +103,7 @@ def run_eval(cfg: PipelineConfig, workdir: Path, log: Log) -> dict[str, Any]:
                 pass  # oracle / expert act only live
             (out / "online").mkdir(parents=True, exist_ok=True)
             metrics = evaluate_online(spec, tasks, env, e.online_tasks, e.seeds, out=out / "online",
-                                      max_steps=e.max_steps, judge=e.judge)
-            metrics["model"] = name
-            write_json(out / "online" / "metrics.json", metrics)
+                                      max_steps=e.max_steps, judge=e.judge, name=name)
             summary[name]["online"] = metrics
             log(f"  {name}: online TSR {metrics['task_success_rate']:.3f}"
                 + (f", offline TSR {summary[name]['offline']['task_success_rate']:.3f}"

@@ -72,3 +72,9 @@ def test_quick_demo_end_to_end(tmp_path):
     rerun = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert rerun.returncode == 0
     assert rerun.stdout.count("up to date") == 5
+    # a re-evaluation (here: eval/summary.json rewritten) makes the report stale: only the report reruns
+    summary_path = work / "eval" / "summary.json"
+    summary_path.write_text(json.dumps(summary, indent=1))
+    third = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert third.returncode == 0
+    assert third.stdout.count("up to date") == 4 and "[report] running" in third.stdout

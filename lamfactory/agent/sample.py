@@ -3,29 +3,46 @@
 
 from __future__ import annotations
 
+import re
 from typing import Optional
 
+from lamfactory.agent.candidates import quoted_spans
 from lamfactory.agent.rank import rank_step_controls
-from lamfactory.records import AgentOutput, ControlBrief, Observation, Step, StepSample
+from lamfactory.records import AgentOutput, ControlBrief, Observation, Paragraph, Step, StepSample
+
+CANVAS_PARAGRAPHS = 8  # paragraphs shown in the document line
+_PARAGRAPH_NUMBER = re.compile(r"\bparagraphs?\s+(?:number\s+)?(\d+)", re.I)
 
 
 def describe_step(step: Step) -> str:
     o = step.output
-    target = o.control_name or ""
-    args = ",".join(f"{k}={v}" for k, v in o.args.items())
+    inside = [o.control_name] if o.control_name else []
+    inside += [f"{k}={v}" for k, v in o.args.items()]
     result = "ok" if step.result_ok else f"error: {step.error}"
-    return f"{o.function}({target}{'; ' + args if args else ''}) -> {result}"
+    return f"{o.function}({'; '.join(inside)}) -> {result}"
 
 
-def canvas_text(observation: Observation, max_chars: int = 300) -> str:
-    """A compact one-line document summary: numbered paragraphs (truncated), tables, selection."""
+def referenced_first(paragraphs: list[Paragraph], request: str) -> list[Paragraph]:
+    """The paragraphs the request points at (by number, or by a quoted span they start with or contain)
+    first, then the rest in document order: a long document's paragraph 22 must reach the prompt."""
+    numbers = {int(n) for n in _PARAGRAPH_NUMBER.findall(request)}
+    spans = [q.casefold() for q in quoted_spans(request) if len(q) >= 3]
+
+    def referenced(p: Paragraph) -> bool:
+        return p.index in numbers or any(q in p.text.casefold() for q in spans)
+    return [p for p in paragraphs if referenced(p)] + [p for p in paragraphs if not referenced(p)]
+
+
+def canvas_text(observation: Observation, max_chars: int = 300, request: str = "") -> str:
+    """A compact one-line document summary: numbered paragraphs (truncated; those the request refers to
+    first), tables, selection."""
     c = observation.canvas
-    parts = [f"P{p.index}: {p.text[:40]}" for p in c.paragraphs[:8]]
-    parts += [f"T{t.index}: {t.rows}x{t.cols}" for t in c.tables]
+    parts = [f"dialog: {observation.dialog}"] if observation.dialog else []
     if c.selection:
         parts.append(f"selected: {c.selection[:40]}")
-    if observation.dialog:
-        parts.append(f"dialog: {observation.dialog}")
+    parts += [f"T{t.index}: {t.rows}x{t.cols}" for t in c.tables]
+    shown = referenced_first(c.paragraphs, request)[:CANVAS_PARAGRAPHS]
+    parts += [f"P{p.index}: {p.text[:40]}" for p in shown]
     return " | ".join(parts)[:max_chars]
 
 
@@ -46,6 +63,6 @@ def build_sample(request: str, observation: Observation, history: list[Step], *,
         controls=[ControlBrief(label=c.label, name=c.name, type=c.type) for c in ranked],
         previous_actions=[describe_step(s) for s in history],
         previous_plan=list(previous_plan),
-        canvas=canvas_text(observation),
+        canvas=canvas_text(observation, request=request),
         target=target or AgentOutput(),
     )

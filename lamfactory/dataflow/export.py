@@ -30,6 +30,22 @@ def trajectory_to_samples(traj: Trajectory, top_k: int = DEFAULT_TOP_K) -> list[
     return samples
 
 
+def paraphrased_samples(traj: Trajectory, top_k: int = DEFAULT_TOP_K) -> list[StepSample]:
+    """Paraphrase augmentation: a passing training trajectory's steps again under each other training
+    phrasing of its request (same observations and actions; the controls are re-ranked for the new wording).
+    Requests will be worded in ways the families never used; more wordings per state help a small model."""
+    from lamfactory.dataflow.instantiate import rephrasings
+
+    if traj.bucket != "pass" or traj.task.split != "train":
+        return []
+    out = []
+    for n, request in enumerate(rephrasings(traj.task), 1):
+        task = traj.task.model_copy(update={"request": request, "task_id": f"{traj.task.task_id}~p{n}"})
+        out += [s.model_copy(update={"paraphrased": True})
+                for s in trajectory_to_samples(traj.model_copy(update={"task": task}), top_k)]
+    return out
+
+
 def read_trajectories(path: Path) -> list[Trajectory]:
     """Trajectories of a bucket file, the last record per (task, policy) winning (a resumed run may
     have appended one twice if it was killed between two appends)."""
@@ -41,17 +57,24 @@ def read_trajectories(path: Path) -> list[Trajectory]:
     return list(latest.values())
 
 
-def export(out_dir: str | Path, top_k: int = DEFAULT_TOP_K, dataset: bool = True) -> dict[str, int]:
-    """steps.jsonl (all samples, pass and fail, with split and reward) and dataset/ (prompt/completion)."""
+def export(out_dir: str | Path, top_k: int = DEFAULT_TOP_K, dataset: bool = True,
+           paraphrases: bool = True) -> dict[str, int]:
+    """steps.jsonl (all samples, pass and fail, with split and reward; plus paraphrased training samples,
+    task ids ending in ~pN) and dataset/ (prompt/completion)."""
     out_dir = Path(out_dir)
     samples: list[StepSample] = []
+    extra = 0
     for name in ("pass", "fail"):
         for traj in read_trajectories(out_dir / f"{name}.jsonl"):
             samples += trajectory_to_samples(traj, top_k)
+            if paraphrases:
+                more = paraphrased_samples(traj, top_k)
+                samples += more
+                extra += len(more)
     samples.sort(key=lambda s: (s.task_id, s.reward or 0, s.step))
     write_jsonl(out_dir / "steps.jsonl", samples)
     counts = {"samples": len(samples), "train": sum(s.split == "train" for s in samples),
-              "test": sum(s.split == "test" for s in samples)}
+              "test": sum(s.split == "test" for s in samples), "paraphrased": extra}
     if dataset and samples:
         save_dataset(samples, out_dir / "dataset")
     return counts

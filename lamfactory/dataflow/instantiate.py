@@ -149,14 +149,7 @@ class Instantiator:
                 return ("impossible-params", f"{name} on {template.template_id}")
             params_list.append(params)
         phrasing = rng.randrange(PHRASINGS + 1 if reuse_wording else PHRASINGS)
-        parts = []
-        for i, (name, params) in enumerate(zip(names, params_list)):
-            fam = self.families[name]
-            if phrasing == RECORD_PHRASING and i == 0:
-                parts.append(f"{plan.task.rstrip('.')}: apply it to {fam.target.format(**params)}.")
-            else:
-                parts.append(fam.request(params, phrasing))
-        request = _join(parts)
+        request = render_request(self.families, list(zip(names, params_list)), phrasing, plan.task)
         expert_plan = [s for name, params in zip(names, params_list) for s in self.families[name].plan(params)]
         checks = [self.families[name].check(params) for name, params in zip(names, params_list)]
         check = checks[0] if len(checks) == 1 else {"all": checks}
@@ -187,6 +180,30 @@ def holds_on_template(path: str, spec: dict) -> bool:
 
     ok, _ = checks._evaluate(_template_view(str(path)), checks.load_check(spec))
     return ok
+
+
+def render_request(families: dict[str, Family], named_params: list[tuple[str, dict]], phrasing: int,
+                   record_task: str = "") -> str:
+    """A task's request text: each family's phrasing joined (RECORD_PHRASING reuses the record's wording)."""
+    parts = []
+    for i, (name, params) in enumerate(named_params):
+        fam = families[name]
+        if phrasing == RECORD_PHRASING and i == 0 and record_task:
+            parts.append(f"{record_task.rstrip('.')}: apply it to {fam.target.format(**params)}.")
+        else:
+            parts.append(fam.request(params, phrasing))
+    return _join(parts)
+
+
+def rephrasings(task: TaskInstance, families: Optional[dict[str, Family]] = None) -> list[str]:
+    """The task's request in every other *training* phrasing (paraphrase augmentation of training data; the
+    held-out TEST_PHRASING is never produced). Empty when the task's families are unknown."""
+    families = families or all_families()
+    named = list(task.params.get("families", {}).items())
+    if not named or any(name not in families for name, _ in named):
+        return []
+    texts = {render_request(families, named, p) for p in range(PHRASINGS) if p != TEST_PHRASING}
+    return sorted(texts - {task.request})
 
 
 def _join(parts: list[str]) -> str:

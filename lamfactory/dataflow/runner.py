@@ -77,6 +77,7 @@ class DataflowConfig:
     top_k: int = 15
     progress: bool = True
     dataset: bool = True
+    paraphrases: bool = True  # training samples again under the other training phrasings (export.py)
 
 
 # ---------------------------------------------------------------- inputs
@@ -162,9 +163,22 @@ def _run_local(tasks: list[TaskInstance], cfg: dict) -> Iterator[tuple]:
     judge_llm = _judge(cfg)
     try:
         for t in tasks:
-            yield _task_result(env, t.model_dump_json(), cfg, judge_llm)
+            result = _task_result(env, t.model_dump_json(), cfg, judge_llm)
+            env = _renewed_after_error(env, result)
+            yield result
     finally:
         env.close()
+
+
+def _renewed_after_error(env, result: tuple):
+    """A task that ended in an unexpected error may have left soffice broken in a way its watchdog does not
+    see (measured: after a C++ std::bad_alloc every later call failed the same way): start a fresh one."""
+    if not (result[2] or "").startswith("error"):
+        return env
+    from lamfactory.envs import make
+
+    env.close()
+    return make("writer")
 
 
 _WORKER: dict = {}
@@ -178,11 +192,13 @@ def _init_worker(cfg: dict) -> None:
     _WORKER["env"] = make("writer")
     _WORKER["cfg"] = cfg
     _WORKER["judge"] = _judge(cfg)
-    Finalize(None, _WORKER["env"].close, exitpriority=10)
+    Finalize(None, lambda: _WORKER["env"].close(), exitpriority=10)  # the current env (renewed after errors)
 
 
 def _pool_task(task_json: str):
-    return _task_result(_WORKER["env"], task_json, _WORKER["cfg"], _WORKER["judge"])
+    result = _task_result(_WORKER["env"], task_json, _WORKER["cfg"], _WORKER["judge"])
+    _WORKER["env"] = _renewed_after_error(_WORKER["env"], result)
+    return result
 
 
 def _run_pool(tasks: list[TaskInstance], cfg: dict) -> Iterator[tuple]:
@@ -249,7 +265,8 @@ def run_dataflow(plans_dir: str | Path, out_dir: str | Path, cfg: Optional[Dataf
     instantiate_s = time.perf_counter() - t0
 
     done_file = out / "done.jsonl"
-    done = {d.task_id for d in read_jsonl(done_file, Done)} if done_file.is_file() else set()
+    # tasks that ended in an infrastructure error are tried again by a rerun (timeouts and verdicts are final)
+    done = {d.task_id for d in _latest_done(done_file) if not d.outcome.startswith("error")}
     pending = [t for t in tasks if t.task_id not in done]
     cfg_dict = asdict(cfg)
     if cfg.ray_address:
@@ -270,7 +287,7 @@ def run_dataflow(plans_dir: str | Path, out_dir: str | Path, cfg: Optional[Dataf
         append_jsonl(done_file, [Done(task_id=task_id, outcome=outcome, seconds=round(seconds, 3))])
     run_s = time.perf_counter() - t1
 
-    counts = export(out, cfg.top_k, cfg.dataset)
+    counts = export(out, cfg.top_k, cfg.dataset, cfg.paraphrases)
     summary = summarize(out, tasks, rejections_file=out / "rejected.jsonl")
     summary.update({"samples": counts, "executed_this_run": executed, "instantiate_seconds": round(instantiate_s, 1),
                     "execute_seconds": round(run_s, 1),
@@ -296,6 +313,13 @@ def _progress(results: Iterator[tuple], total: int, show: bool) -> Iterator[tupl
             yield r
 
 
+def _latest_done(path: Path) -> list[Done]:
+    """The last outcome per task (a task retried after an error has two records)."""
+    if not path.is_file():
+        return []
+    return list({d.task_id: d for d in read_jsonl(path, Done)}.values())
+
+
 def summarize(out: Path, tasks: list[TaskInstance], rejections_file: Path) -> dict:
     """Counts recomputed from the files on disk (the same for a resumed and an uninterrupted run)."""
     buckets = {b: read_trajectories(out / f"{b}.jsonl") for b in BUCKETS}
@@ -312,7 +336,7 @@ def summarize(out: Path, tasks: list[TaskInstance], rejections_file: Path) -> di
                 a = judging.agrees(t.verdict.passed, t.verdict.judge)
                 agree["unsure" if a is None else ("agree" if a else "disagree")] += 1
     rejected = Counter(r.reason for r in read_jsonl(rejections_file, Rejected)) if rejections_file.is_file() else Counter()
-    done = list(read_jsonl(out / "done.jsonl", Done)) if (out / "done.jsonl").is_file() else []
+    done = _latest_done(out / "done.jsonl")
     errors = Counter(d.outcome.split(":")[0] for d in done if d.outcome.startswith(("error", "timeout")))
     passed_tasks = {t.task.task_id for t in buckets["pass"]}
     by_policy = Counter(f"{t.policy}:{b}" for b, ts in buckets.items() for t in ts)

@@ -83,7 +83,6 @@ def online_command(
         _fail(str(e).splitlines()[0])
     finally:
         env.close()
-    write_json(out / "metrics.json", metrics)
     lo, hi = metrics["task_success_ci95_wilson"]
     typer.echo(f"{model}: task success {metrics['task_success_rate']:.3f} [{lo:.3f}, {hi:.3f}] over "
                f"{metrics['episodes']} episodes, {metrics['steps_mean']:.2f} steps, "

@@ -19,7 +19,7 @@ from lamfactory.agent.loop import run_episode
 from lamfactory.agent.policies import make_policy
 from lamfactory.envs.base import Environment
 from lamfactory.evaluate.metrics import bootstrap_ci, percentile, wilson
-from lamfactory.records import Observation, TaskInstance, Trajectory, append_jsonl, read_jsonl
+from lamfactory.records import Observation, TaskInstance, Trajectory, append_jsonl, read_jsonl, write_json
 
 TASK_FILES = ("tasks.jsonl", "instances.jsonl", "tasks_test.jsonl")
 JUDGE_SCHEMA = {"type": "object", "properties": {"verdict": {"enum": ["yes", "no", "unsure"]},
@@ -42,8 +42,9 @@ def load_test_tasks(tasks: Path) -> list[TaskInstance]:
 
 def evaluate_online(policy_spec: str, tasks: list[TaskInstance], env: Environment, episodes: Optional[int] = None,
                     seeds: list[int] | int = 1, *, out: Optional[Path] = None, max_steps: int = 20,
-                    judge=None) -> dict[str, Any]:
-    """Run `policy_spec` on the first `episodes` tasks for each seed; return the metrics dict."""
+                    judge=None, name: Optional[str] = None) -> dict[str, Any]:
+    """Run `policy_spec` on the first `episodes` tasks for each seed; return the metrics dict (also written to
+    out/metrics.json with trajectories.jsonl beside it). `name` is the model's display name (default: the spec)."""
     seeds = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
     chosen = tasks[:episodes] if episodes else list(tasks)
     log = out / "trajectories.jsonl" if out else None
@@ -69,7 +70,10 @@ def evaluate_online(policy_spec: str, tasks: list[TaskInstance], env: Environmen
                 if log:
                     append_jsonl(log, [traj])
             results.append((seed, traj))
-    return online_metrics(results, policy_spec)
+    metrics = online_metrics(results, name or policy_spec)
+    if out:
+        write_json(out / "metrics.json", metrics)
+    return metrics
 
 
 def online_metrics(results: list[tuple[int, Trajectory]], model: str) -> dict[str, Any]:

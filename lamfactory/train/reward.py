@@ -70,7 +70,7 @@ def train_reward(lam3: str | Path, steps: list[StepSample], cfg: RewardConfig, *
     from transformers import AutoModelForSequenceClassification, DataCollatorWithPadding, Trainer, TrainingArguments
 
     out_dir = Path(out_dir)
-    labelled = [s for s in steps if s.reward is not None]
+    labelled = [s for s in steps if s.reward is not None and not s.paraphrased]  # paraphrases would skew to +1
     train = [s for s in labelled if s.split == "train"]
     test = [s for s in labelled if s.split == "test"]
     if not train or {s.reward > 0 for s in train} != {True, False}:
