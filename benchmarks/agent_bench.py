@@ -83,10 +83,7 @@ class PromptedOracle(Policy):
 def make_tasks(folder: Path, per_family: int) -> list[TaskInstance]:
     import docx
 
-    import lamfactory.dataflow.families.character  # noqa: F401  (registers the families)
-    import lamfactory.dataflow.families.paragraph  # noqa: F401
-    import lamfactory.dataflow.families.structure  # noqa: F401
-    from lamfactory.dataflow.families import FAMILIES
+    from lamfactory.dataflow.families import all_families
     from lamfactory.dataflow.instantiate import family_instance
     from lamfactory.dataflow.templates import read_content
 
@@ -107,7 +104,7 @@ def make_tasks(folder: Path, per_family: int) -> list[TaskInstance]:
     template = Template(template_id="bench", path=str(path), description="bench document")
     content = read_content(path)
     tasks = []
-    for family in FAMILIES.values():
+    for family in all_families().values():
         for seed in range(per_family):
             t = family_instance(family, template, content, seed=seed)
             if t is not None:

@@ -22,6 +22,7 @@ import json
 import random
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import zip_longest
 from pathlib import Path
 from typing import Optional
 
@@ -61,7 +62,10 @@ class Instantiator:
         self.contents: dict[str, TemplateContent] = {t.template_id: read_content(t.path) for t in self.templates}
         self.family_names = sorted(self.families)
         embed = embedder()
-        self.family_vecs = embed([self.families[n].description for n in self.family_names])
+        # one vector per anchor (description and the help's own wordings); a family scores its best anchor
+        anchors = [(i, text) for i, n in enumerate(self.family_names) for text in self.families[n].anchors]
+        self.anchor_family = np.array([i for i, _ in anchors])
+        self.anchor_vecs = embed([text for _, text in anchors])
         self.template_vecs = embed([t.description for t in self.templates])
         self.test_templates = {t.template_id for t in self.templates if _stable(t.template_id) % TEST_TEMPLATE_EVERY == 0}
 
@@ -70,7 +74,8 @@ class Instantiator:
     def match(self, plans: list[TaskPlan], vecs: Optional[np.ndarray] = None) -> list[list[tuple[str, float]]]:
         """Families ranked per plan (best first), scores as cosine similarities."""
         vecs = embedder()([p.task for p in plans]) if vecs is None else vecs
-        sims = vecs @ self.family_vecs.T
+        sims = np.full((len(vecs), len(self.family_names)), -1.0)
+        np.maximum.at(sims.T, self.anchor_family, (vecs @ self.anchor_vecs.T).T)
         out = []
         for row in sims:
             order = np.argsort(-row)
@@ -102,7 +107,7 @@ class Instantiator:
             if not made:
                 rejected.append(Rejection(plan.task_id, reasons[-1][0] if reasons else "impossible-params",
                                           "; ".join(d for _, d in reasons[-3:])))
-        return tasks, rejected
+        return interleave_families(tasks), rejected
 
     def _choose_families(self, plan: TaskPlan, ranked: list[tuple[str, float]]) -> list[str]:
         if ranked[0][1] < FAMILY_MIN_SCORE:
@@ -204,6 +209,15 @@ def rephrasings(task: TaskInstance, families: Optional[dict[str, Family]] = None
         return []
     texts = {render_request(families, named, p) for p in range(PHRASINGS) if p != TEST_PHRASING}
     return sorted(texts - {task.request})
+
+
+def interleave_families(tasks: list[TaskInstance]) -> list[TaskInstance]:
+    """Round-robin over the tasks' first families (each family's tasks in plan order), so that the first N
+    tasks of a run (--limit) cover as many families as N allows instead of the first help pages' topics."""
+    groups: dict[str, list[TaskInstance]] = {}
+    for t in tasks:
+        groups.setdefault(t.families[0], []).append(t)
+    return [t for round_ in zip_longest(*groups.values()) for t in round_ if t is not None]
 
 
 def _join(parts: list[str]) -> str:
