@@ -89,10 +89,9 @@ def run_eval(cfg: PipelineConfig, workdir: Path, log: Log) -> dict[str, Any]:
     samples = load_test_samples(workdir / "dataflow")
     tasks = load_test_tasks(workdir / "dataflow")
     summary: dict[str, Any] = {}
-    for name in e.models:
-        # a fresh Writer per model: one policy's UI side effects (toolbars hidden, modes toggled — they persist
-        # across documents in one soffice) must not leak into the next policy's episodes
-        with make("writer") as env:
+    # one Writer for all models: reset() restores the UI state a policy changed (toolbars, view modes, dialogs)
+    with make("writer") as env:
+        for name in e.models:
             spec = model_spec(name, workdir)
             out = workdir / "eval" / name
             summary[name] = {}

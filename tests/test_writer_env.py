@@ -255,6 +255,99 @@ def test_escape_closes_menus_and_dialogs(env):
     assert r.observation.dialog is None and len(r.observation.canvas.tables) == 2
 
 
+def clicks(env, *names):
+    """Click controls by name in turn (a menu path); the last step's result."""
+    for name in names:
+        r = ok(env, A(function="click_input", control_name=name))
+    return r
+
+
+def test_modal_dialogs_do_not_block_the_step(env):
+    """Find and Replace > Format... runs its modal dialog inside the button's click: the step used to hang
+    until the watchdog killed soffice. Now it returns at once and the next step operates the dialog."""
+    restarts = env.restarts
+    clicks(env, "Edit", "Find and Replace...")
+    r = clicks(env, "Format")  # the dialog's button: the open dialog's controls are the only ones listed
+    assert r.observation.dialog == "Search for formatting" and r.duration_ms < 3000
+    r = clicks(env, "Cancel")
+    assert r.observation.dialog == "Find and Replace"
+    assert clicks(env, "Close").observation.dialog is None
+    r = ok(env, A(function="keyboard_input", args={"keys": "^{END}^{F12}"}))  # a shortcut opening a dialog
+    assert r.observation.dialog == "Insert Table"
+    ok(env, A(function="set_edit_text", control_name="Columns:", args={"text": "3"}))
+    r = clicks(env, "Insert")
+    tables = r.observation.canvas.tables
+    assert r.observation.dialog is None and (len(tables), tables[-1].cols) == (2, 3)
+    assert clicks(env, "Edit", "Go to Page...").observation.dialog == "Go to Page"
+    assert clicks(env, "OK").observation.dialog is None
+    assert env.restarts == restarts
+
+
+@pytest.mark.parametrize("item", ["Character...", "Paragraph...", "Page Style...", "Bullets and Numbering..."])
+def test_every_tab_of_tabbed_dialogs_can_be_selected(env, item):
+    controls = clicks(env, "Format", item).observation.controls
+    tabs = [c.name for c in controls if c.type == "PAGE_TAB" and len(c.path) == 1]  # not the nested ones
+    assert len(tabs) >= 4
+    for tab in reversed(tabs):
+        r = clicks(env, tab)
+        assert [c.name for c in r.observation.controls
+                if c.type == "PAGE_TAB" and len(c.path) == 1 and "SELECTED" in c.states] == [tab]
+    ok(env, A(function="keyboard_input", args={"keys": "{ESC}"}))
+
+
+def test_page_style_dialog_landscape_and_margins(env):
+    """Format > Page Style... > Page tab: the widgets the page-setup task families use."""
+    r = clicks(env, "Format", "Page Style...")
+    assert r.observation.dialog == "Page Style: Default Page Style"
+    r = clicks(env, "Page")
+    page = {c.name: c for c in r.observation.controls if c.path[1:2] == ["Page"]}
+    assert page["Landscape"].type == "RADIO_BUTTON" and page["Left:"].type == "SPIN_BOX"
+    assert page["Left:"].path[2] == "Margins" and page["Left:"].value.endswith("cm")
+    clicks(env, "Landscape")
+    ok(env, A(function="set_edit_text", control_name="Left:", args={"text": "2.5 cm"}))
+    ok(env, A(function="set_edit_text", control_name="Top:", args={"text": "1 inch"}))  # unit converted
+    r = clicks(env, "OK")
+    assert r.observation.dialog is None and r.observation.canvas.page["orientation"] == "landscape"
+    assert env.check({"all": [{"pred": "page_orientation", "value": "landscape"},
+                              {"pred": "page_margin", "side": "left", "cm": 2.5},
+                              {"pred": "page_margin", "side": "top", "cm": 2.54}]}).details == []
+    assert not env.check({"pred": "page_orientation", "value": "portrait"}).passed
+    assert not env.check({"pred": "page_margin", "side": "left", "cm": 3.18}).passed
+
+
+def _seen(obs):
+    """All the agent sees of the UI: each control's name, type, place, states and value."""
+    return [(c.name, c.type, c.path, c.states, c.value) for c in obs.controls]
+
+
+def test_reset_restores_the_global_ui_state(writer_env, template):
+    """Toolbars, view options, side windows, dialogs' last tab and the clipboard belong to the application,
+    not the document: after an episode that changed them, the next episode in the same soffice sees exactly
+    what a freshly started soffice shows."""
+    task = TaskInstance(task_id="t", request="r", template_id="plan", doc_path=str(template))
+    writer_env.reset(task)
+    ok(writer_env, A(function="select_text", args={"text": "Budget"}))
+    ok(writer_env, A(function="keyboard_input", args={"keys": "^c"}))  # enables Paste
+    r = clicks(writer_env, "View", "Toolbars", "Formatting")
+    assert not any(c.name == "Bold" for c in r.observation.controls)  # the Formatting toolbar is gone
+    clicks(writer_env, "View", "Formatting Marks")
+    clicks(writer_env, "View", "Field Shadings")
+    clicks(writer_env, "View", "Web")
+    clicks(writer_env, "View", "Navigator")
+    clicks(writer_env, "Edit", "Track Changes", "Record")
+    clicks(writer_env, "Tools", "Automatic Spell Checking")
+    assert clicks(writer_env, "Format", "Paragraph...", "Alignment").observation.dialog == "Paragraph"  # left open
+    reused = writer_env.reset(task)
+    with WriterEnv() as fresh:
+        expected = fresh.reset(task)
+        assert _seen(reused) == _seen(expected)
+        assert reused.canvas == expected.canvas
+        # the Paragraph dialog reopens on its first tab, not on the one it was left on
+        assert _seen(clicks(writer_env, "Format", "Paragraph...").observation) == \
+            _seen(clicks(fresh, "Format", "Paragraph...").observation)
+    ok(writer_env, A(function="keyboard_input", args={"keys": "{ESC}"}))
+
+
 # ------------------------------------------------------------------ bad actions
 
 

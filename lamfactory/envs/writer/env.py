@@ -8,7 +8,11 @@
 
 Design choices:
 - Every call is one round trip into a script running inside soffice (inprocess.py): the action, the
-  idle-wait (`processEventsToIdle`) and the next observation happen there.
+  idle-wait (`processEventsToIdle`) and the next observation happen there. Actions and idle-waits run on
+  soffice's main thread, so one that opens a modal dialog returns as soon as the dialog is up.
+- `reset` opens the copy in a new window and closes all others; application-wide UI state an episode
+  changed (toolbars, view options, side windows, dialogs' last tab, the clipboard) is put back as it was
+  after the first start, so one soffice serves any number of episodes and policies.
 - `step` returns the new observation (controls + canvas) when `observe_on_step` is True (the default);
   with False it returns only ok/error (about twice as fast) and labels keep referring to the last
   observation, as in the paper. Grounding by name always uses controls fresh after the last action.
@@ -44,7 +48,6 @@ FUZZY_MIN_SCORE = 85  # rapidfuzz ratio (0-100) below which a control name does 
 DOC_EXTENSIONS = {".docx", ".odt", ".ott", ".doc", ".rtf", ".dotx"}
 FILTERS = {".docx": "MS Word 2007 XML", ".odt": "writer8", ".doc": "MS Word 97", ".rtf": "Rich Text Format",
            ".pdf": "writer_pdf_Export"}
-SIDEBAR_TAB = "Properties"  # path root of the sidebar's deck tab buttons
 # Toolbar combo boxes whose value a user applies by typing and pressing Enter: control name -> in-process op.
 APPLY_COMBOS = {"Paragraph Style": "para_style", "Font Name": "font_name", "Font Size": "font_size"}
 
@@ -172,10 +175,6 @@ class WriterEnv(Environment):
                           timeout_s=LOAD_TIMEOUT_S)
         if old is not None and old != self.doc_path:
             old.unlink(missing_ok=True)
-        if any(c["path"][:1] == [SIDEBAR_TAB] for c in resp["observation"]["controls"]):
-            # The sidebar doubles the cost of opening a document and floods the control list; a user can
-            # still open it from the View menu. Closed once per soffice (the state sticks to the frame).
-            resp = self._call({"ops": [{"op": "dispatch", "cmd": ".uno:Sidebar"}], "observe": True})
         return self._remember(resp["observation"])
 
     def _recover(self, error: OfficeDied) -> StepResult:

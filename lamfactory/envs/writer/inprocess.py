@@ -8,15 +8,23 @@ This file must not import lamfactory: soffice's own Python runs it. Module globa
 
 import json
 import re
+import threading
 import time
 import traceback
 
 import uno
+import unohelper
+from com.sun.star.awt import XCallback
+from com.sun.star.datatransfer import XTransferable
+from com.sun.star.frame import XStatusListener
 
 CTX = XSCRIPTCONTEXT.getComponentContext()  # noqa: F821  (injected by the script provider)
 SMGR = CTX.getServiceManager()
 TOOLKIT = SMGR.createInstanceWithContext("com.sun.star.awt.Toolkit", CTX)
 DISPATCHER = SMGR.createInstanceWithContext("com.sun.star.frame.DispatchHelper", CTX)
+ASYNC_CALLBACK = SMGR.createInstanceWithContext("com.sun.star.awt.AsyncCallback", CTX)
+CLIPBOARD = SMGR.createInstanceWithContext("com.sun.star.datatransfer.clipboard.SystemClipboard", CTX)
+URL_TRANSFORMER = SMGR.createInstanceWithContext("com.sun.star.util.URLTransformer", CTX)
 TDM = CTX.getValueByName("/singletons/com.sun.star.reflection.theTypeDescriptionManager")
 
 
@@ -41,10 +49,13 @@ NO_DESCEND = {"DOCUMENT_TEXT", "DOCUMENT", "PARAGRAPH", "HEADING", "TABLE", "SHA
 MAX_LIST_CONTROLS = 60
 MAX_ITEMS = 400
 DIALOG_WAIT_S = 1.0  # how long a click on "Something..." waits for its dialog to appear
+MAIN_THREAD_WAIT_S = 5.0  # an action that neither finishes nor opens a dialog by then is reported as stuck
 
 ALIGN = {0: "left", 1: "right", 2: "justify", 3: "center", 4: "justify"}
 
+_LOCAL = threading.local()  # .on_main: this thread is running a _MainThreadCall
 LAST = {"nodes": {}}  # label -> XAccessibleContext of the last observation
+STATE = {"frame": None, "baseline": None}  # the episode's frame; the UI state after the first load
 
 
 def _states(ctx):
@@ -198,10 +209,11 @@ def _menu_open(c):
 
 
 def _frame():
-    desktop = XSCRIPTCONTEXT.getDesktop()  # noqa: F821
-    frame = desktop.getCurrentFrame()
+    """The episode's document frame (set by load). Not the desktop's current frame: that may be an in-place
+    object's sub-frame (an activated chart) or a dialog's."""
+    frame = STATE["frame"]
     if frame is None:
-        frames = desktop.getFrames()
+        frames = XSCRIPTCONTEXT.getDesktop().getFrames()  # noqa: F821
         frame = frames.getByIndex(0) if frames.getCount() else None
     return frame
 
@@ -212,11 +224,12 @@ def _doc():
 
 
 def _dialogs():
-    """Open modal dialogs / message boxes (top windows that are not the document frame)."""
+    """Open dialogs / message boxes (top windows that are not the document frame), the top-most last
+    (the toolkit lists the newest window first)."""
     frame = _frame()
     main = frame.getContainerWindow() if frame is not None else None
     out = []
-    for i in range(TOOLKIT.getTopWindowCount()):
+    for i in reversed(range(TOOLKIT.getTopWindowCount())):
         w = TOOLKIT.getTopWindow(i)
         if w is None or w == main:
             continue
@@ -372,7 +385,9 @@ def canvas(max_paragraphs=80, max_chars=300):
 
 
 def _idle():
-    TOOLKIT.processEventsToIdle()
+    """Wait until soffice has handled its pending events, on its main thread: handled from this thread, an
+    event that opens a modal dialog (a menu item's posted select) would run the dialog here and block."""
+    _on_main_thread(TOOLKIT.processEventsToIdle)
 
 
 def _props(d):
@@ -387,7 +402,7 @@ def _props(d):
 
 def dispatch(cmd, args=None):
     frame = _frame()
-    DISPATCHER.executeDispatch(frame, cmd, "", 0, _props(args))
+    _on_main_thread(lambda: DISPATCHER.executeDispatch(frame, cmd, "", 0, _props(args)))
 
 
 def _node(label):
@@ -400,32 +415,88 @@ def _node(label):
 def _action_count(ctx):
     try:
         return ctx.getAccessibleActionCount()
-    except AttributeError:  # the context does not implement XAccessibleAction
+    except Exception:  # the context does not implement XAccessibleAction
         return 0
 
 
 def click(label, double=False):
     ctx = _node(label)
-    if _action_count(ctx) < 1:
-        # tabs and list items have no action: a click selects them in their parent
-        parent = ctx.getAccessibleParent().getAccessibleContext()
-        parent.selectAccessibleChild(ctx.getAccessibleIndexInParent())
+    role = ROLES.get(ctx.getAccessibleRole())
+    if role == "PAGE_TAB" or _action_count(ctx) < 1:
+        select_in_parent(ctx)
         return
     opens_dialog = ctx.getAccessibleName().endswith("...")
     before = len(_dialogs())
-    ctx.doAccessibleAction(0)
-    if double:
-        _idle()
-        ctx.doAccessibleAction(0)
+    _on_main_thread(lambda: _press(ctx, double))
     if before:
         _idle()
         if not _dialogs():
             _focus_document()
-    if opens_dialog:  # dialogs open from a posted event: wait (bounded) until it is up
+    if opens_dialog:  # most dialogs open from a posted event: wait (bounded) until it is up
         deadline = time.monotonic() + DIALOG_WAIT_S
         while len(_dialogs()) <= before and time.monotonic() < deadline:
             _idle()
             time.sleep(0.005)
+
+
+def _press(ctx, double):
+    ctx.doAccessibleAction(0)
+    if double:
+        _idle()
+        ctx.doAccessibleAction(0)
+
+
+def select_in_parent(ctx):
+    """Tabs and list items have no (reliable) action: a click selects them in their parent. For a tab,
+    the tab list's XAccessibleSelection switches the page in every tabbed dialog."""
+    parent = ctx.getAccessibleParent().getAccessibleContext()
+    index = ctx.getAccessibleIndexInParent()
+    parent.selectAccessibleChild(index)
+    _idle()
+    if ROLES.get(ctx.getAccessibleRole()) == "PAGE_TAB" and not parent.isAccessibleChildSelected(index):
+        raise ValueError("the tab %r could not be selected" % ctx.getAccessibleName())
+
+
+class _MainThreadCall(unohelper.Base, XCallback):
+    def __init__(self, fn):
+        self.fn = fn
+        self.done = threading.Event()
+        self.error = None
+
+    def notify(self, data):
+        outer = getattr(_LOCAL, "on_main", False)  # calls nest while a modal dialog runs its event loop
+        _LOCAL.on_main = True
+        try:
+            self.fn()
+        except Exception as e:
+            self.error = e
+        finally:
+            _LOCAL.on_main = outer
+            self.done.set()
+
+
+def _on_main_thread(fn):
+    """Run fn on soffice's main thread and wait until it is done or has opened a dialog.
+
+    Some actions run a modal dialog inside the call that opened it (a dialog's button that opens another
+    dialog, e.g. Find and Replace > Format...; a menu item whose posted select is handled by an idle-wait in
+    this thread): called from here, the call would not return before the dialog closed and the watchdog
+    killed soffice. On the main thread the dialog runs its own event loop, this thread sees it appear and
+    returns, and the next call operates the dialog as usual."""
+    if getattr(_LOCAL, "on_main", False):  # already there (e.g. a double click's idle-wait)
+        fn()
+        return
+    before = len(_dialogs())
+    call = _MainThreadCall(fn)
+    ASYNC_CALLBACK.addCallback(call, None)
+    deadline = time.monotonic() + MAIN_THREAD_WAIT_S
+    while not call.done.wait(0.005):
+        if len(_dialogs()) > before:
+            return
+        if time.monotonic() > deadline:
+            raise ValueError("the action is still running after %.0f s" % MAIN_THREAD_WAIT_S)
+    if call.error is not None:
+        raise call.error
 
 
 def set_text(label, text):
@@ -513,12 +584,15 @@ def select_text(text, occurrence):
     doc.getCurrentController().select(found.getByIndex(occurrence - 1))
 
 
+def _nth(items, number, what):
+    if not 1 <= number <= len(items):
+        raise ValueError("%s %d does not exist (the document has %d)" % (what, number, len(items)))
+    return items[number - 1]
+
+
 def select_paragraph(index):
     doc = _doc()
-    paras = _body_paragraphs(doc)
-    if not 1 <= index <= len(paras):
-        raise ValueError("paragraph %d does not exist (the document has %d)" % (index, len(paras)))
-    para = paras[index - 1]
+    para = _nth(_body_paragraphs(doc), index, "paragraph")
     cursor = doc.getText().createTextCursorByRange(para.getStart())
     cursor.gotoRange(para.getEnd(), True)
     doc.getCurrentController().select(cursor)
@@ -526,10 +600,7 @@ def select_paragraph(index):
 
 def select_table(number):
     doc = _doc()
-    tables = _body_tables(doc)
-    if not 1 <= number <= len(tables):
-        raise ValueError("table %d does not exist (the document has %d)" % (number, len(tables)))
-    table = tables[number - 1]
+    table = _nth(_body_tables(doc), number, "table")
     ctrl = doc.getCurrentController()
     ctrl.select(table.getCellByName("A1"))
     ctrl.getViewCursor().gotoRange(table.getCellByName("A1").getStart(), False)
@@ -572,7 +643,8 @@ def _press_default_button(dialog):
     w.walk(dialog, [])
     for c in w.controls:
         if c["type"] == "PUSH_BUTTON" and "DEFAULT" in c["states"]:
-            w.nodes[c["label"]].doAccessibleAction(0)
+            node = w.nodes[c["label"]]
+            _on_main_thread(lambda: node.doAccessibleAction(0))
             return
     raise ValueError("the dialog %r has no default button" % dialog.getAccessibleName())
 
@@ -665,28 +737,198 @@ def close_menus():
 
 
 def load(url, size=None):
-    """Open `url` in the one document frame (created on first use), closing the previous document."""
-    close_dialogs()
-    if _frame() is not None:
-        close_menus()
+    """Open `url` as the episode's document and close every other window, leaving the UI as it was after
+    the first load (toolbars, view options, side windows, dialogs), whatever the last episode did to it.
+
+    The document is loaded into a new hidden frame that is then shown: loading into the visible frame
+    makes soffice rebuild and repaint the window during the import, about 3x slower."""
     desktop = XSCRIPTCONTEXT.getDesktop()  # noqa: F821
-    frame = _frame()
-    args = {"AsTemplate": False} if not url.startswith("private:") else {}
-    if frame is None:
-        doc = desktop.loadComponentFromURL(url, "_blank", 0, _props(args))
-        frame = doc.getCurrentController().getFrame()
-    else:
-        old = frame.getController().getModel() if frame.getController() is not None else None
-        if old is not None:
-            old.setModified(False)
-        doc = frame.loadComponentFromURL(url, "_self", 0, _props(args))
+    baseline = STATE["baseline"]
+    if baseline is not None:
+        close_dialogs()
+        close_menus()
+        _restore_module_state(baseline)  # before the new view reads it
+        CLIPBOARD.setContents(_EmptyTransferable(), None)  # the Paste button starts disabled, as after a start
+    args = {"Hidden": True}
+    if not url.startswith("private:"):
+        args["AsTemplate"] = False
+    doc = desktop.loadComponentFromURL(url, "_blank", 0, _props(args))
     if doc is None:
         raise ValueError("LibreOffice could not open %s" % url)
+    frame = doc.getCurrentController().getFrame()
+    window = frame.getContainerWindow()
     if size:
-        frame.getContainerWindow().setPosSize(0, 0, size[0], size[1], 15)
-    t = time.perf_counter()
+        window.setPosSize(0, 0, size[0], size[1], 15)
+    window.setVisible(True)
+    frame.activate()
+    STATE["frame"] = frame
+    frames = desktop.getFrames()
+    for other in [frames.getByIndex(i) for i in range(frames.getCount())]:
+        if other != frame:  # the last document, and windows the episode opened (a new document, the Basic IDE)
+            _close_frame(other)
+    if baseline is None:
+        _set_command_states(frame, CLOSED_AT_START)
+        STATE["baseline"] = _capture_ui(frame)
+    else:
+        _set_command_states(frame, baseline["commands"])
     _idle()
-    return (time.perf_counter() - t) * 1000
+    _focus_document()
+
+
+def _close_frame(frame):
+    """Dispose of the frame, which closes its document too: 10x faster than XCloseable.close, which saves
+    the toolbars' and the view's state on the way out (state load() restores anyway)."""
+    controller = frame.getController()
+    model = controller.getModel() if controller is not None else None
+    if model is not None:
+        model.setModified(False)  # no "save changes?" prompt
+    frame.dispose()
+    if model is not None:
+        try:
+            model.close(True)  # normally closed with its last view already
+        except Exception:
+            pass
+
+
+# ------------------------------------------------------------------ global UI state
+# soffice keeps some UI state per application, not per document: toolbar visibility (window states), the
+# Writer view options (formatting marks, rulers, zoom, field shadings, ...), side windows (sidebar,
+# navigator, ...), the tab and options each dialog reopens with, and the clipboard. load() records them
+# after the first load and puts them back before each later one.
+
+MODULE = "com.sun.star.text.TextDocument"
+# Commands whose checked state is a side window or an application-wide mode a user can toggle.
+STATE_COMMANDS = (".uno:Sidebar", ".uno:Navigator", ".uno:Gallery", ".uno:SearchDialog", ".uno:SpellOnline",
+                  ".uno:ViewDataSourceBrowser", ".uno:FullScreen")
+VIEWS = "/org.openoffice.Office.Views"
+VIEW_SETS = ("Dialogs", "TabDialogs", "TabPages", "Windows")
+# The sidebar opens with the first document; the agent starts without it (it doubles the cost of opening a
+# document and floods the control list; a user can still open it from the View menu).
+CLOSED_AT_START = {".uno:Sidebar": False}
+
+
+def _global_view_settings():
+    return SMGR.createInstanceWithContext("com.sun.star.text.GlobalSettings", CTX).ViewSettings
+
+
+def _window_states():
+    wsc = SMGR.createInstanceWithContext("com.sun.star.ui.WindowStateConfiguration", CTX)
+    return wsc.getByName(MODULE)
+
+
+def _capture_ui(frame):
+    view = _global_view_settings()
+    names = [p.Name for p in view.getPropertySetInfo().getProperties()]
+    states = _window_states()
+    views = _config(VIEWS)
+    return {
+        "view": dict(zip(names, view.getPropertyValues(names))),
+        "windows": {n: states.getByName(n) for n in states.getElementNames()},
+        "views": {s: _plain_entries(views.getByName(s)) for s in VIEW_SETS},
+        "commands": {cmd: _command_state(frame, cmd) for cmd in STATE_COMMANDS},
+    }
+
+
+def _config(path):
+    arg = uno.createUnoStruct("com.sun.star.beans.NamedValue")
+    arg.Name, arg.Value = "nodepath", path
+    provider = SMGR.createInstanceWithContext("com.sun.star.configuration.ConfigurationProvider", CTX)
+    return provider.createInstanceWithArguments("com.sun.star.configuration.ConfigurationUpdateAccess", (arg,))
+
+
+def _plain_entries(config_set):
+    """Each entry's values, without its sub-nodes (a dialog's UserData set)."""
+    out = {}
+    for name in config_set.getElementNames():
+        node = config_set.getByName(name)
+        values = ((k, node.getPropertyValue(k)) for k in node.getElementNames())
+        out[name] = {k: v for k, v in values if not hasattr(v, "getElementNames")}
+    return out
+
+
+def _restore_views(baseline):
+    """Dialogs reopen on the tab, at the place and with the options they were left with (the Views
+    configuration); side windows remember being open. Back to the baseline's entries."""
+    views = _config(VIEWS)
+    changed = False
+    for set_name in VIEW_SETS:
+        entries, wanted = views.getByName(set_name), baseline[set_name]
+        for name in entries.getElementNames():
+            if name not in wanted:
+                entries.removeByName(name)
+                changed = True
+                continue
+            node = entries.getByName(name)
+            for key, value in wanted[name].items():
+                if node.getPropertyValue(key) != value:
+                    node.setPropertyValue(key, value)
+                    changed = True
+    if changed:
+        views.commitChanges()
+
+
+def _restore_module_state(baseline):
+    """Writer's module view options, the toolbars' window states and the dialogs' memory, as recorded in
+    `baseline`."""
+    view = _global_view_settings()
+    names = list(baseline["view"])
+    changed = [(n, v) for n, v in zip(names, view.getPropertyValues(names)) if v != baseline["view"][n]]
+    if changed:
+        view.setPropertyValues(tuple(n for n, _ in changed), tuple(baseline["view"][n] for n, _ in changed))
+    states = _window_states()
+    for name in states.getElementNames():
+        if name not in baseline["windows"]:
+            states.removeByName(name)  # a toolbar first shown after the start: back to its default
+        elif states.getByName(name) != baseline["windows"][name]:
+            value = uno.Any("[]com.sun.star.beans.PropertyValue", baseline["windows"][name])
+            uno.invoke(states, "replaceByName", (name, value))  # a plain tuple arrives as the wrong type
+    _restore_views(baseline["views"])
+
+
+class _EmptyTransferable(unohelper.Base, XTransferable):
+    def getTransferData(self, flavor):
+        raise ValueError("the clipboard is empty")
+
+    def getTransferDataFlavors(self):
+        return ()
+
+    def isDataFlavorSupported(self, flavor):
+        return False
+
+
+class _StateListener(unohelper.Base, XStatusListener):
+    def __init__(self):
+        self.state = None
+
+    def statusChanged(self, event):
+        self.state = event.State if event.IsEnabled else None
+
+    def disposing(self, source):
+        pass
+
+
+def _url(cmd):
+    url = uno.createUnoStruct("com.sun.star.util.URL")
+    url.Complete = cmd
+    return URL_TRANSFORMER.parseStrict(url)[1]
+
+
+def _command_state(frame, cmd):
+    """The checked state of a toggle command in `frame` (what its menu item shows), None if unavailable."""
+    url = _url(cmd)
+    dispatch = frame.queryDispatch(url, "", 0)
+    if dispatch is None:
+        return None
+    listener = _StateListener()
+    dispatch.addStatusListener(listener, url)  # answers with the current state at once
+    dispatch.removeStatusListener(listener, url)
+    return listener.state if isinstance(listener.state, bool) else None
+
+
+def _set_command_states(frame, wanted):
+    for cmd, state in wanted.items():
+        if state is not None and _command_state(frame, cmd) not in (state, None):
+            DISPATCHER.executeDispatch(frame, cmd, "", 0, ())
 
 
 def _focus_document():

@@ -142,11 +142,10 @@ class Office:
         scripts = self.profile / "user" / "Scripts" / "python"
         scripts.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(INPROCESS_SCRIPT, scripts / SCRIPT_NAME)
-        registry = self.profile / "user" / "registrymodifications.xcu"
-        if not registry.exists():
-            registry.write_text(_registry_xcu(), encoding="utf-8")
-        env = dict(os.environ, SAL_USE_VCLPLUGIN="svp", SAL_NO_NWF="1")
-        env.pop("DISPLAY", None)
+        # Every start begins from the same settings: UI state a killed soffice saved (a hidden toolbar, a view
+        # option) must not survive into the restarted one.
+        (self.profile / "user" / "registrymodifications.xcu").write_text(_registry_xcu(), encoding="utf-8")
+        env = _office_environment()
         args = [SOFFICE_BIN, f"-env:UserInstallation={self.profile.as_uri()}",
                 f"--accept=pipe,name={self.pipe};urp;StarOffice.ComponentContext",
                 "--norestore", "--nologo", "--nodefault", "--nolockcheck", "--nofirststartwizard"]
@@ -260,6 +259,18 @@ SETTINGS = [
     ("/org.openoffice.Setup/Product", "ooSetupLastVersion", "string", "7.4"),
     ("/org.openoffice.Office.Writer/Layout/Other", "MeasureUnit", "int", "2"),  # centimetres in dialogs
 ]
+
+
+def _office_environment() -> dict[str, str]:
+    """Our environment minus what misleads soffice's embedded Python: with an activated venv first on PATH
+    it takes the venv's interpreter as its home, fails to import its own modules ("can't import __main__
+    module") and the script provider never loads."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "VIRTUAL_ENV", "PYTHONHOME", "PYTHONPATH")}
+    env["PATH"] = os.pathsep.join(d for d in env.get("PATH", "").split(os.pathsep)
+                                  if d and not (Path(d).parent / "pyvenv.cfg").exists())
+    env.update(SAL_USE_VCLPLUGIN="svp", SAL_NO_NWF="1")
+    return env
 
 
 def _registry_xcu() -> str:
