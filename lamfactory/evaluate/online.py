@@ -48,6 +48,8 @@ def evaluate_online(policy_spec: str, tasks: list[TaskInstance], env: Environmen
     seeds = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
     chosen = tasks[:episodes] if episodes else list(tasks)
     log = out / "trajectories.jsonl" if out else None
+    if out:
+        out.mkdir(parents=True, exist_ok=True)
     done: dict[tuple[int, str], Trajectory] = {}
     if log and log.exists():
         for t in read_jsonl(log, Trajectory):
