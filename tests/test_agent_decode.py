@@ -112,3 +112,22 @@ def test_offline_evaluation_of_a_checkpoint(tiny_models):
     m = evaluate_offline(make_policy(str(tiny_models[0])), samples)
     assert m["steps"] == 6 and m["tasks"] == 3 and m["unparseable_rate"] == 0.0
     assert 0.0 <= m["step_success_rate"] <= m["object_accuracy"] <= 1.0
+
+
+def test_rank_prior_pulls_the_control_choice_to_the_ranker_top(tiny_models):
+    """With a dominant prior the untrained model's choice is the ranker's first control (or none); with no
+    prior it is the model's own, which for these random models is not always the first."""
+    from lamfactory.agent.sample import build_sample
+
+    rng = random.Random(5)
+    picks = {0.0: [], 100.0: []}
+    policy = make_policy(str(tiny_models[0]))
+    for _ in range(12):
+        request, obs = random_observation(rng)
+        first = build_sample(request, obs, []).controls[0].label
+        for weight in picks:
+            policy.decoder.rank_prior = weight
+            out = policy.act(request, obs, [])
+            picks[weight].append(out.control_label in (first, None))
+    assert all(picks[100.0])
+    assert not all(picks[0.0])

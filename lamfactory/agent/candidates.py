@@ -1,8 +1,9 @@
 """Closed candidate sets for action arguments, so a model *chooses* an argument instead of copying it.
 
 Used by the constrained decoder (agent/decode.py) and the random baseline (agent/policies.py).
-Candidates: quoted spans and numbers of the request, paragraph texts and indices, table numbers, names and
-items of the shown controls, and common key strokes.
+Candidates: quoted spans and numbers of the request, paragraph texts and indices (those the request refers to
+first), table numbers, names and items of the shown controls, and common key strokes. Each list is ordered
+most likely first: the constrained decoder may weigh that order (agent/decode.py, RANK_PRIOR).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ MAX_ITEMS_PER_CONTROL = 40  # font lists run to hundreds: the shown ones are eno
 MAX_SMALL_INT = 10
 _QUOTED = re.compile(r"\"([^\"]{1,200})\"|“([^”]{1,200})”|'([^']{1,200})'")
 _NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])")
+_PARAGRAPH_NUMBER = re.compile(r"\bparagraphs?\s+(?:number\s+)?(\d+)", re.I)
 
 
 @dataclass
@@ -45,19 +47,40 @@ def quoted_spans(text: str) -> list[str]:
     return [next(g for g in m.groups() if g) for m in _QUOTED.finditer(text)]
 
 
+def referenced_first(paragraphs: list[Paragraph], request: str) -> list[Paragraph]:
+    """The paragraphs the request points at (by number, or by a quoted span they start with or contain)
+    first, then the rest in document order: a long document's paragraph 22 must reach the prompt."""
+    numbers = {int(n) for n in _PARAGRAPH_NUMBER.findall(request)}
+    spans = [q.casefold() for q in quoted_spans(request) if len(q) >= 3]
+
+    def referenced(p: Paragraph) -> bool:
+        return p.index in numbers or any(q in p.text.casefold() for q in spans)
+    return [p for p in paragraphs if referenced(p)] + [p for p in paragraphs if not referenced(p)]
+
+
 def arg_candidates(request: str, observation: Observation, shown: list[Control]) -> ArgCandidates:
     quoted = quoted_spans(request)
     numbers = _NUMBER.findall(request)
     canvas = observation.canvas
+    paragraphs = referenced_first(canvas.paragraphs, request)
     texts = quoted + numbers
-    texts += [p.text for p in canvas.paragraphs if p.text.strip() and len(p.text) <= 200]
+    texts += [p.text for p in paragraphs if p.text.strip() and len(p.text) <= 200]
     texts += [c.name for c in shown if c.name]
     for c in shown:
         texts += c.items[:MAX_ITEMS_PER_CONTROL]
     ints = [int(float(n)) for n in numbers if float(n).is_integer()]
-    ints += [p.index for p in canvas.paragraphs] + [t.index for t in canvas.tables]
+    ints += [p.index for p in paragraphs] + [t.index for t in canvas.tables]
     ints += list(range(1, MAX_SMALL_INT + 1))
-    return ArgCandidates(texts=_unique(texts), keys=_unique(quoted + list(KEYS)), ints=_unique(ints))
+    return ArgCandidates(texts=mentioned_first(_unique(texts), request), keys=_unique(quoted + list(KEYS)),
+                         ints=_unique(ints))
+
+
+def mentioned_first(texts: list[str], request: str) -> list[str]:
+    """Texts the request contains (a style or font it names, a quoted span) first, longest first
+    ("Heading 3" before "Heading"); the rest keep their order."""
+    low = request.casefold()
+    said = sorted((t for t in texts if len(t) >= 2 and t.casefold() in low), key=len, reverse=True)
+    return said + [t for t in texts if t not in said]
 
 
 def _unique(values: list) -> list:

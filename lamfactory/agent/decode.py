@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -37,6 +38,10 @@ MAX_THOUGHT_TOKENS = 32
 MAX_PLAN_ITEMS = 4
 MAX_PLAN_ITEM_TOKENS = 24
 MAX_ARG_COMBOS = 4000  # product of per-argument candidates; beyond it the last candidates are dropped
+# Weight of the ranker's order in the control choice: shown controls come most relevant first (agent/rank.py)
+# and the choice adds -RANK_PRIOR * log(1 + position) to the model's log-probability, fusing the MiniLM
+# ranker with the LM as MindAct's two stages do. 0 = the model alone (measured in the closing note of issue 6).
+RANK_PRIOR = 1.0
 
 
 def _json(value: Any) -> str:
@@ -70,9 +75,10 @@ def _vocab(tokenizer, size: int) -> _Vocab:
 class ConstrainedDecoder:
     """Greedy field-by-field decoding of one AgentOutput with a model and its tokenizer."""
 
-    def __init__(self, model, tokenizer):
+    def __init__(self, model, tokenizer, rank_prior: float = RANK_PRIOR):
         self.model = model
         self.tok = tokenizer
+        self.rank_prior = rank_prior
         self.vocab = _vocab(tokenizer, model.get_output_embeddings().weight.shape[0])
 
     @torch.no_grad()
@@ -87,13 +93,16 @@ class ConstrainedDecoder:
         control_opts = [(c, f'{pre}","control_label":{_json(c.label)},"control_name":{_json(c.name)},"function":"')
                         for c in shown]
         control_opts.append((None, f'{pre}","control_label":null,"control_name":null,"function":"'))
-        control = self._choose(control_opts)
+        priors = [-self.rank_prior * math.log(1 + i) for i in range(len(shown))] + [0.0]
+        control = self._choose(control_opts, priors if self.rank_prior else None)
 
         arg_options = {f.name: self._arg_options(f, control, cands) for f in actions.FUNCTIONS.values()
                        if control is not None or not f.needs_control}
         fn = self._choose([(actions.FUNCTIONS[name], f'{name}","args":{{')
                            for name, opts in arg_options.items() if opts])
-        args = self._choose(arg_options[fn.name])
+        options = arg_options[fn.name]
+        args = self._choose([(a, text) for a, text, _ in options],
+                            [prior for _, _, prior in options] if self.rank_prior else None)
 
         status = self._choose([("CONTINUE", 'CONTINUE","plan":['), ("FINISH", 'FINISH","plan":[]}')])
         plan: list[str] = []
@@ -115,18 +124,21 @@ class ConstrainedDecoder:
     # ------------------------------------------------------------------ grammar pieces
 
     def _arg_options(self, fn: actions.Function, control: Optional[Control],
-                     cands: ArgCandidates) -> list[tuple[dict, str]]:
+                     cands: ArgCandidates) -> list[tuple[dict, str, float]]:
+        """(args, option text, prior): the prior sums -RANK_PRIOR * log(1 + position) over the arguments'
+        candidate lists, which come most likely first (agent/candidates.py)."""
         per_arg = []
         for a in fn.args:
             values = cands.for_arg(fn.name, a, control)
-            per_arg.append(values if a.required and values else [_OMIT, *values])
+            per_arg.append(list(enumerate(values if a.required and values else [_OMIT, *values])))
         options = []
         for combo in itertools.islice(itertools.product(*per_arg), MAX_ARG_COMBOS):
-            args = {a.name: v for a, v in zip(fn.args, combo) if v is not _OMIT}
+            args = {a.name: v for a, (_, v) in zip(fn.args, combo) if v is not _OMIT}
             if any(a.required and a.name not in args for a in fn.args):
                 continue
             body = ",".join(f"{_json(k)}:{_json(v)}" for k, v in args.items())
-            options.append((args, body + '},"status":"'))
+            prior = -self.rank_prior * sum(math.log(1 + pos) for pos, _ in combo)
+            options.append((args, body + '},"status":"', prior))
         return options
 
     # ------------------------------------------------------------------ model plumbing
@@ -158,17 +170,21 @@ class ConstrainedDecoder:
             self._feed([token])
         return "".join(pieces), ""
 
-    def _choose(self, options: list[tuple[Any, str]]):
-        """Let the model pick one option string, token by token over their token trie."""
+    def _choose(self, options: list[tuple[Any, str]], priors: Optional[list[float]] = None):
+        """Let the model pick one option string, token by token over their token trie. With `priors` (one
+        log-weight per option) a branch scores its token's log-probability plus the best prior below it."""
         if len(options) == 1:
             self._feed_text(options[0][1])
             return options[0][0]
         seqs = self.tok([s for _, s in options], add_special_tokens=False)["input_ids"]
         trie: dict = {}
+        best_prior: dict[int, float] = {}  # id(node) -> best prior of the options through it
         for n, seq in enumerate(seqs):
             node = trie
             for t in seq:
                 node = node.setdefault(t, {})
+                if priors is not None:
+                    best_prior[id(node)] = max(best_prior.get(id(node), -math.inf), priors[n])
             node.setdefault(_END, n)
         node, pending = trie, []
         while True:
@@ -182,6 +198,9 @@ class ConstrainedDecoder:
             if _END in node:  # an option ends here (options never prefix each other, see _arg_options)
                 return options[node[_END]][0]
             scores = self._logits[torch.tensor(branches)]
+            if priors is not None:
+                scores = torch.log_softmax(self._logits, -1)[torch.tensor(branches)] + torch.tensor(
+                    [best_prior[id(node[t])] for t in branches])
             best = branches[int(torch.argmax(scores))]
             pending.append(best)
             node = node[best]

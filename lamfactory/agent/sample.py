@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-import re
 from typing import Optional
 
-from lamfactory.agent.candidates import quoted_spans
+from lamfactory.agent.candidates import referenced_first
 from lamfactory.agent.rank import rank_step_controls
-from lamfactory.records import AgentOutput, ControlBrief, Observation, Paragraph, Step, StepSample
+from lamfactory.records import AgentOutput, ControlBrief, Observation, Step, StepSample
 
 CANVAS_PARAGRAPHS = 8  # paragraphs shown in the document line
-_PARAGRAPH_NUMBER = re.compile(r"\bparagraphs?\s+(?:number\s+)?(\d+)", re.I)
 
 
 def describe_step(step: Step) -> str:
@@ -20,17 +18,6 @@ def describe_step(step: Step) -> str:
     inside += [f"{k}={v}" for k, v in o.args.items()]
     result = "ok" if step.result_ok else f"error: {step.error}"
     return f"{o.function}({'; '.join(inside)}) -> {result}"
-
-
-def referenced_first(paragraphs: list[Paragraph], request: str) -> list[Paragraph]:
-    """The paragraphs the request points at (by number, or by a quoted span they start with or contain)
-    first, then the rest in document order: a long document's paragraph 22 must reach the prompt."""
-    numbers = {int(n) for n in _PARAGRAPH_NUMBER.findall(request)}
-    spans = [q.casefold() for q in quoted_spans(request) if len(q) >= 3]
-
-    def referenced(p: Paragraph) -> bool:
-        return p.index in numbers or any(q in p.text.casefold() for q in spans)
-    return [p for p in paragraphs if referenced(p)] + [p for p in paragraphs if not referenced(p)]
 
 
 def canvas_text(observation: Observation, max_chars: int = 300, request: str = "") -> str:
