@@ -86,6 +86,8 @@ def _fmt(key: str, value: Any) -> str:
         return "-"
     if isinstance(value, list) and len(value) == 2 and key in PERCENT:
         return f"[{100 * value[0]:.1f}, {100 * value[1]:.1f}]"
+    if key == "seeds" and isinstance(value, list):
+        return f"{len(value)} ({', '.join(str(v) for v in value)})"
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if key in PERCENT:
@@ -104,15 +106,13 @@ def _plots(offline, online, out: Path) -> dict[str, Path]:
     plots: dict[str, Path] = {}
     families = sorted({f for m in online for f in m.get("task_success_by_family", {})})
     if families:
-        fig, ax = plt.subplots(figsize=(max(6, 0.6 * len(families) * max(1, len(online))), 4))
-        width = 0.8 / len(online)
-        for i, m in enumerate(online):
-            rates = [100 * m.get("task_success_by_family", {}).get(f, 0.0) for f in families]
-            ax.bar(np.arange(len(families)) + i * width, rates, width, label=m["model"])
-        ax.set_xticks(np.arange(len(families)) + 0.4 - width / 2, families, rotation=30, ha="right")
-        ax.set_ylabel("task success (%)")
-        ax.set_ylim(0, 100)
-        ax.legend(fontsize=8)
+        # a heatmap (families x models): bars for ~30 families x 7 models ran to a 100-inch-wide figure
+        grid = np.array([[100 * m.get("task_success_by_family", {}).get(f, 0.0) for m in online] for f in families])
+        fig, ax = plt.subplots(figsize=(3 + 1.0 * len(online), 1.2 + 0.28 * len(families)))
+        image = ax.imshow(grid, cmap="viridis", vmin=0, vmax=100, aspect="auto")
+        ax.set_xticks(np.arange(len(online)), [m["model"] for m in online], rotation=30, ha="right")
+        ax.set_yticks(np.arange(len(families)), families, fontsize=8)
+        fig.colorbar(image, ax=ax, label="task success (%)")
         plots["success_by_family"] = _save(fig, out / "success_by_family.png")
     latencies = [(m["model"], m.get("step_latencies_ms") or []) for m in online]
     latencies = [(name, v) for name, v in latencies if v]
@@ -168,6 +168,7 @@ def _html(tables, plots) -> str:
     parts = ["<!doctype html><html><head><meta charset='utf-8'><title>lamfactory report</title><style>"
              "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:2em}"
              "td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}td:first-child{text-align:left}"
+             "img{max-width:100%}"
              "</style></head><body><h1>lamfactory evaluation report</h1>"]
     for title, (header, rows) in tables:
         parts.append(f"<h2>{html.escape(title)}</h2><table><tr>"
