@@ -197,8 +197,9 @@ class ConstrainedDecoder:
             pending = []
             if _END in node:  # an option ends here (options never prefix each other, see _arg_options)
                 return options[node[_END]][0]
-            scores = self._logits[torch.tensor(branches)]
-            if priors is not None:
+            if priors is None:
+                scores = self._logits[torch.tensor(branches)]
+            else:
                 scores = torch.log_softmax(self._logits, -1)[torch.tensor(branches)] + torch.tensor(
                     [best_prior[id(node[t])] for t in branches])
             best = branches[int(torch.argmax(scores))]

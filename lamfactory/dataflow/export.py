@@ -63,18 +63,15 @@ def export(out_dir: str | Path, top_k: int = DEFAULT_TOP_K, dataset: bool = True
     task ids ending in ~pN) and dataset/ (prompt/completion)."""
     out_dir = Path(out_dir)
     samples: list[StepSample] = []
-    extra = 0
     for name in ("pass", "fail"):
         for traj in read_trajectories(out_dir / f"{name}.jsonl"):
             samples += trajectory_to_samples(traj, top_k)
             if paraphrases:
-                more = paraphrased_samples(traj, top_k)
-                samples += more
-                extra += len(more)
+                samples += paraphrased_samples(traj, top_k)
     samples.sort(key=lambda s: (s.task_id, s.reward or 0, s.step))
     write_jsonl(out_dir / "steps.jsonl", samples)
     counts = {"samples": len(samples), "train": sum(s.split == "train" for s in samples),
-              "test": sum(s.split == "test" for s in samples), "paraphrased": extra}
+              "test": sum(s.split == "test" for s in samples), "paraphrased": sum(s.paraphrased for s in samples)}
     if dataset and samples:
         save_dataset(samples, out_dir / "dataset")
     return counts
