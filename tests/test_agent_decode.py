@@ -131,3 +131,34 @@ def test_rank_prior_pulls_the_control_choice_to_the_ranker_top(tiny_models):
             picks[weight].append(out.control_label in (first, None))
     assert all(picks[100.0])
     assert not all(picks[0.0])
+
+
+def test_the_retrieved_example_steers_function_control_status_and_constant_args(tiny_models):
+    """With a dominant EXAMPLE_PRIOR the untrained model does what the hint's next step did: its function and
+    control, FINISH on its last step, and its keys (a value its request did not contain); with none it need not."""
+    from lamfactory.agent.candidates import arg_candidates
+    from lamfactory.agent.memory import Hint
+    from lamfactory.agent.sample import build_sample
+    from lamfactory.records import Experience
+
+    rng = random.Random(9)
+    policy = make_policy(str(tiny_models[0]))
+    steps = [AgentOutput(function="keyboard_input", args={"keys": "^{END}"}),
+             AgentOutput(function="click_input", control_label="1", control_name="Italic")]
+    memory_task = Experience(task_id="t", request="Go to the end and make it italic.", steps=steps)
+    agreed = {0.0: [], 100.0: []}
+    for _ in range(8):
+        request, obs = random_observation(rng)
+        obs.controls.append(Control(label="99", name="Italic", type="TOGGLE_BUTTON"))
+        ids = policy.prompt_ids(build_sample(request, obs, []))
+        for weight in agreed:
+            policy.decoder.example_prior = weight
+            first, _ = policy.decoder.decode(ids, obs.controls, arg_candidates(request, obs, obs.controls),
+                                             Hint(memory_task, 0))
+            second, _ = policy.decoder.decode(ids, obs.controls, arg_candidates(request, obs, obs.controls),
+                                              Hint(memory_task, 1))
+            agreed[weight].append((first.function, first.args, first.status, second.control_name, second.status)
+                                  == ("keyboard_input", {"keys": "^{END}"}, "CONTINUE", "Italic", "FINISH"))
+    assert all(agreed[100.0])
+    assert not all(agreed[0.0])
+

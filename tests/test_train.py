@@ -8,6 +8,9 @@ import yaml
 from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification, TrainerCallback
 from typer.testing import CliRunner
 
+from lamfactory.agent.memory import Memory
+from lamfactory.agent.policies import make_policy
+from lamfactory.evaluate.offline import evaluate_offline
 from lamfactory.train.base import EmbeddedModel, load_tokenizer
 from lamfactory.train.config import PromptSettings
 from lamfactory.train.data import TrainData, generate, parse_output, step_messages
@@ -17,7 +20,7 @@ from lamfactory.train.synthetic import make_synthetic, trajectory_samples
 
 TINY = {"base": {"embedded": {"vocab_size": 1024, "hidden_size": 64, "intermediate_size": 128, "layers": 2,
                               "heads": 2, "kv_heads": 1}},
-        "prompt": {"system": False, "thought_max_words": 4}}
+        "prompt": {"system": False, "thought_max_words": 4, "examples": True}}
 FAST = {"learning_rate": 3e-3, "batch_size": 8, "logging_steps": 1, "max_length": 384, "save_steps": 1000,
         "eval_samples": 8}
 
@@ -72,6 +75,12 @@ def test_all_phases_chain_and_reload(tmp_path, data):
         assert not (d / "checkpoints").exists()
     head = AutoModelForSequenceClassification.from_pretrained(tmp_path / "reward")
     assert head.config.num_labels == 1
+    # the experience memory travels with every LAM; boost's verified successes join it
+    sizes = {sub: len(Memory.load(tmp_path / sub).items) for sub in ("lam1", "lam2", "lam3", "lam4")}
+    assert sizes["lam1"] == sizes["lam2"] > 0 and sizes["lam4"] == sizes["lam3"] > sizes["lam2"], sizes
+    test = train_data.test_steps()[:4]
+    m = evaluate_offline(make_policy(str(tmp_path / "lam4")), test)  # retrieval + constrained decoding
+    assert m["steps"] == len(test) > 0 and m["unparseable_rate"] == 0.0
 
     again = train_phases(train_data, tmp_path, cfg, rollout_fn=replay_rollouts(syn),
                          to_samples=lambda t, k: trajectory_samples(t, k))

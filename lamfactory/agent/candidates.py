@@ -28,6 +28,8 @@ class ArgCandidates:
     texts: list[str] = field(default_factory=list)  # values for free-text args (text, item)
     keys: list[str] = field(default_factory=list)  # values for keyboard_input.keys
     ints: list[int] = field(default_factory=list)  # values for int args
+    quoted: list[str] = field(default_factory=list)  # the request's quoted spans, in order
+    said: set[str] = field(default_factory=set)  # texts the request contains
 
     def for_arg(self, function: str, arg: actions.Arg, control: Control | None = None) -> list:
         if arg.type is bool:
@@ -40,7 +42,12 @@ class ArgCandidates:
             return list(self.keys)
         if arg.name == "item" and control is not None and control.items:
             return _unique(control.items[:MAX_ITEMS_PER_CONTROL] + self.texts)
-        return list(self.texts)
+        # a box's own name is never what is typed into it ("Paragraph Style" into the Paragraph Style box)
+        texts = [t for t in self.texts if control is None or t != control.name]
+        if control is not None and control.items:  # a named item of the box ("DejaVu Sans") before a quote
+            named = [t for t in texts if t in self.said and t in control.items]
+            texts = named + [t for t in texts if t not in named]
+        return texts
 
 
 def quoted_spans(text: str) -> list[str]:
@@ -71,8 +78,9 @@ def arg_candidates(request: str, observation: Observation, shown: list[Control])
     ints = [int(float(n)) for n in numbers if float(n).is_integer()]
     ints += [p.index for p in paragraphs] + [t.index for t in canvas.tables]
     ints += list(range(1, MAX_SMALL_INT + 1))
-    return ArgCandidates(texts=mentioned_first(_unique(texts), request), keys=_unique(quoted + list(KEYS)),
-                         ints=_unique(ints))
+    texts = mentioned_first(_unique(texts), request)
+    return ArgCandidates(texts=texts, keys=_unique(quoted + list(KEYS)), ints=_unique(ints), quoted=quoted,
+                         said={t for t in texts if len(t) >= 2 and t.casefold() in request.casefold()})
 
 
 def mentioned_first(texts: list[str], request: str) -> list[str]:

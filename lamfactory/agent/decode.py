@@ -31,6 +31,7 @@ from typing import Any, Optional
 import torch
 
 from lamfactory.agent.candidates import ArgCandidates
+from lamfactory.agent.memory import Hint
 from lamfactory.envs import actions
 from lamfactory.records import AgentOutput, Control
 
@@ -42,6 +43,13 @@ MAX_ARG_COMBOS = 4000  # product of per-argument candidates; beyond it the last 
 # and the choice adds -RANK_PRIOR * log(1 + position) to the model's log-probability, fusing the MiniLM
 # ranker with the LM as MindAct's two stages do. 0 = the model alone (measured in the closing note of issue 6).
 RANK_PRIOR = 1.0
+# The same for each argument's candidate position: candidates the request names come first, and a value the
+# retrieved example used that was not taken from its request is moved first (e.g. keys=^{END}).
+ARG_PRIOR = 5.0
+# Weight of the retrieved example (agent/memory.py) in the control, function and status choices: the options
+# that agree with what the nearest solved task did at this point gain EXAMPLE_PRIOR nats (a kNN-LM-style fusion
+# of the experience memory with the LM). Only for models trained with examples; 0 = the model alone.
+EXAMPLE_PRIOR = 6.0
 
 
 def _json(value: Any) -> str:
@@ -54,6 +62,7 @@ class _Vocab:
     contain a quote (and where)."""
 
     free_mask: torch.Tensor  # True where the token is allowed inside free text
+    digitless_mask: torch.Tensor  # free_mask without tokens that contain a digit
     quote_pos: dict[int, int]  # token id -> index of the first '"' in its text
     texts: list[str]
 
@@ -69,42 +78,49 @@ def _vocab(tokenizer, size: int) -> _Vocab:
         mask[i] = True
         if '"' in t:
             quote_pos[i] = t.index('"')
-    return _Vocab(mask, quote_pos, texts)
+    digits = torch.tensor([any(ch.isdigit() for ch in t) for t in texts], dtype=torch.bool)
+    return _Vocab(mask, mask & ~digits, quote_pos, texts)
 
 
 class ConstrainedDecoder:
     """Greedy field-by-field decoding of one AgentOutput with a model and its tokenizer."""
 
-    def __init__(self, model, tokenizer, rank_prior: float = RANK_PRIOR):
+    def __init__(self, model, tokenizer, rank_prior: float = RANK_PRIOR, arg_prior: float = ARG_PRIOR,
+                 example_prior: float = EXAMPLE_PRIOR, thought_numbers: bool = True):
         self.model = model
         self.tok = tokenizer
-        self.rank_prior = rank_prior
+        self.thought_numbers = thought_numbers  # PromptSettings.thought_numbers of the model
+        self.rank_prior, self.arg_prior, self.example_prior = rank_prior, arg_prior, example_prior
         self.vocab = _vocab(tokenizer, model.get_output_embeddings().weight.shape[0])
 
     @torch.no_grad()
-    def decode(self, prompt_ids: list[int], shown: list[Control], cands: ArgCandidates) -> tuple[AgentOutput, str]:
-        """Return the output and the text the model was fed (for the step log)."""
+    def decode(self, prompt_ids: list[int], shown: list[Control], cands: ArgCandidates,
+               hint: Optional[Hint] = None) -> tuple[AgentOutput, str]:
+        """Return the output and the text the model was fed (for the step log). `hint`: the retrieved example's
+        next step, fused into the choices with EXAMPLE_PRIOR."""
+        agree = self._agreement(hint)
         self._cache = None
         self._text: list[str] = []
         self._feed(list(prompt_ids), record=False)
         self._feed_text('{"thought":"')
-        thought, pre = self._free_text(MAX_THOUGHT_TOKENS)
+        thought, pre = self._free_text(MAX_THOUGHT_TOKENS, digits=self.thought_numbers)
 
         control_opts = [(c, f'{pre}","control_label":{_json(c.label)},"control_name":{_json(c.name)},"function":"')
                         for c in shown]
         control_opts.append((None, f'{pre}","control_label":null,"control_name":null,"function":"'))
-        priors = [-self.rank_prior * math.log(1 + i) for i in range(len(shown))] + [0.0]
-        control = self._choose(control_opts, priors if self.rank_prior else None)
+        priors = [-self.rank_prior * math.log(1 + i) + agree("control", c.name) for i, c in enumerate(shown)]
+        control = self._choose(control_opts, priors + [agree("control", None)])
 
-        arg_options = {f.name: self._arg_options(f, control, cands) for f in actions.FUNCTIONS.values()
+        arg_options = {f.name: self._arg_options(f, control, cands, hint) for f in actions.FUNCTIONS.values()
                        if control is not None or not f.needs_control}
-        fn = self._choose([(actions.FUNCTIONS[name], f'{name}","args":{{')
-                           for name, opts in arg_options.items() if opts])
+        fns = [name for name, opts in arg_options.items() if opts]
+        fn = self._choose([(actions.FUNCTIONS[name], f'{name}","args":{{') for name in fns],
+                          [agree("function", name) for name in fns])
         options = arg_options[fn.name]
-        args = self._choose([(a, text) for a, text, _ in options],
-                            [prior for _, _, prior in options] if self.rank_prior else None)
+        args = self._choose([(a, text) for a, text, _ in options], [prior for _, _, prior in options])
 
-        status = self._choose([("CONTINUE", 'CONTINUE","plan":['), ("FINISH", 'FINISH","plan":[]}')])
+        status = self._choose([("CONTINUE", 'CONTINUE","plan":['), ("FINISH", 'FINISH","plan":[]}')],
+                              [agree("last", False), agree("last", True)])
         plan: list[str] = []
         if status == "CONTINUE":
             more = self._choose([(True, '"'), (False, "]}")])
@@ -123,13 +139,26 @@ class ConstrainedDecoder:
 
     # ------------------------------------------------------------------ grammar pieces
 
-    def _arg_options(self, fn: actions.Function, control: Optional[Control],
-                     cands: ArgCandidates) -> list[tuple[dict, str, float]]:
-        """(args, option text, prior): the prior sums -RANK_PRIOR * log(1 + position) over the arguments'
-        candidate lists, which come most likely first (agent/candidates.py)."""
+    def _agreement(self, hint: Optional[Hint]):
+        """agree(field, value) -> EXAMPLE_PRIOR where the hint's next step has that value, else 0."""
+        def agree(field: str, value) -> float:
+            if hint is None or not self.example_prior or (field != "last" and hint.function is None):
+                return 0.0
+            return self.example_prior if getattr(hint, field) == value else 0.0
+        return agree
+
+    def _arg_options(self, fn: actions.Function, control: Optional[Control], cands: ArgCandidates,
+                     hint: Optional[Hint] = None) -> list[tuple[dict, str, float]]:
+        """(args, option text, prior): the prior sums -arg_prior * log(1 + position) over the arguments'
+        candidate lists, which come most likely first (agent/candidates.py); the hint's next step's values, as
+        they carry over to this request (Hint.transfer_args), are moved to the front."""
+        use_hint = hint is not None and self.example_prior and hint.function == fn.name
+        preferred = hint.transfer_args(cands.quoted) if use_hint else {}
         per_arg = []
         for a in fn.args:
             values = cands.for_arg(fn.name, a, control)
+            if a.name in preferred:  # the hint's value first: the position prior then favours it
+                values = sorted(values, key=lambda v: v != preferred[a.name])
             per_arg.append(list(enumerate(values if a.required and values else [_OMIT, *values])))
         options = []
         for combo in itertools.islice(itertools.product(*per_arg), MAX_ARG_COMBOS):
@@ -137,7 +166,7 @@ class ConstrainedDecoder:
             if any(a.required and a.name not in args for a in fn.args):
                 continue
             body = ",".join(f"{_json(k)}:{_json(v)}" for k, v in args.items())
-            prior = -self.rank_prior * sum(math.log(1 + pos) for pos, _ in combo)
+            prior = -self.arg_prior * sum(math.log(1 + pos) for pos, _ in combo)
             options.append((args, body + '},"status":"', prior))
         return options
 
@@ -146,21 +175,22 @@ class ConstrainedDecoder:
     def _feed(self, ids: list[int], record: bool = True) -> None:
         if not ids:
             return
-        out = self.model(input_ids=torch.tensor([ids]), cache=self._cache, use_cache=True)
+        out = self.model(input_ids=torch.tensor([ids], device=self.model.device), cache=self._cache, use_cache=True)
         self._cache = out.cache
-        self._logits = out.logits[0, -1]
+        self._logits = out.logits[0, -1].cpu()  # the choices index it with CPU tensors (a no-op on a CPU model)
         if record:
             self._text.append(self.tok.decode(ids))
 
     def _feed_text(self, text: str) -> None:
         self._feed(self.tok(text, add_special_tokens=False)["input_ids"])
 
-    def _free_text(self, max_tokens: int) -> tuple[str, str]:
+    def _free_text(self, max_tokens: int, digits: bool = True) -> tuple[str, str]:
         """Generate until a token contains a quote. Returns (text, the part of the last token before the
         quote) — that part is not fed yet: it prefixes the next choice so the stream stays one string."""
         pieces: list[str] = []
+        allowed = self.vocab.free_mask if digits else self.vocab.digitless_mask
         for _ in range(max_tokens):
-            logits = self._logits.masked_fill(~self.vocab.free_mask, float("-inf"))
+            logits = self._logits.masked_fill(~allowed, float("-inf"))
             token = int(torch.argmax(logits))
             if token in self.vocab.quote_pos:
                 pre = self.vocab.texts[token][: self.vocab.quote_pos[token]]

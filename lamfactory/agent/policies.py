@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Optional
 
 from lamfactory.agent.candidates import ArgCandidates, arg_candidates
+from lamfactory.agent.memory import Memory
 from lamfactory.agent.parse import ParseError, parse_output
 from lamfactory.agent.policy import Policy
 from lamfactory.agent.prompt import render_messages
@@ -134,10 +135,12 @@ class HFPolicy(Policy):
         self.name = str(path)
         from lamfactory.train.phase import read_prompt_settings
 
-        self.system_prompt = read_prompt_settings(path).system  # render exactly as the model was trained
+        settings = read_prompt_settings(path)
+        self.system_prompt = settings.system  # render exactly as the model was trained
+        self.memory = Memory.load(path) if settings.examples else None
         self.tokenizer = AutoTokenizer.from_pretrained(str(path))
         self.model = AutoModelForCausalLM.from_pretrained(str(path)).eval()
-        self.decoder = ConstrainedDecoder(self.model, self.tokenizer)
+        self.decoder = ConstrainedDecoder(self.model, self.tokenizer, thought_numbers=settings.thought_numbers)
         self.top_k, self.constrained, self.max_new_tokens = top_k, constrained, max_new_tokens
         self.threads = threads  # torch threads while decoding (see agent/imports.torch_threads)
         self.last_model_ms: Optional[float] = None
@@ -151,17 +154,28 @@ class HFPolicy(Policy):
         return list(ids)
 
     def act(self, request: str, observation: Observation, history: list[Step]) -> AgentOutput:
-        return _act(self, request, observation, history)
+        sample = build_sample(request, observation, history, top_k=self.top_k)
+        hint = self.memory.next_step(sample) if self.memory is not None else None
+        if hint is not None and hint.control and all(c.name != hint.control for c in sample.controls):
+            # the control the solved task used next is on screen but ranked out: show it (as training did)
+            label = next((c.label for c in observation.controls if c.name == hint.control), None)
+            sample = build_sample(request, observation, history, top_k=self.top_k, must_include=label)
+        return _act(self, request, observation, history, sample)
 
     def predict(self, sample: StepSample, shown: list[Control], cands: ArgCandidates) -> AgentOutput:
         from lamfactory.agent.imports import torch_threads
 
+        hint = None
+        if self.memory is not None:
+            sample, hint = self.memory.with_hint(sample)
+            order = {c.label: i for i, c in enumerate(sample.controls)}
+            shown = sorted(shown, key=lambda c: order.get(c.label, len(order)))  # the decoder's rank prior
         ids = self.prompt_ids(sample)
         self.last_error = None
         t0 = time.perf_counter()
         with torch_threads(self.threads):
             if self.constrained:
-                out, self.last_raw = self.decoder.decode(ids, shown, cands)
+                out, self.last_raw = self.decoder.decode(ids, shown, cands, hint)
             else:
                 self.last_raw = self.generate_free(ids)
         self.last_model_ms = (time.perf_counter() - t0) * 1000
@@ -178,9 +192,10 @@ class HFPolicy(Policy):
         return self.tokenizer.decode(out[0, len(ids):], skip_special_tokens=True)
 
 
-def _act(policy, request: str, observation: Observation, history: list[Step]) -> AgentOutput:
+def _act(policy, request: str, observation: Observation, history: list[Step],
+         sample: Optional[StepSample] = None) -> AgentOutput:
     """The live path of every model policy: rank + prompt input from the state, then predict."""
-    sample = build_sample(request, observation, history, top_k=policy.top_k)
+    sample = sample or build_sample(request, observation, history, top_k=policy.top_k)
     by_label = {c.label: c for c in observation.controls}
     shown = [by_label[c.label] for c in sample.controls if c.label in by_label]
     return policy.predict(sample, shown, arg_candidates(request, observation, shown))

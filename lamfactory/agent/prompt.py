@@ -1,6 +1,6 @@
 """The paper's step prompt, defined once: training (LAM2+), the agent and offline evaluation all use it.
 
-Input  = user request + canvas summary + available controls (label, name, type) + previous actions + previous plan.
+Input  = user request (+ a solved similar task, agent/memory.py) + canvas summary + available controls (label, name, type) + previous actions + previous plan.
 Target = one JSON object with exactly the seven keys of AgentOutput, in this order.
 """
 
@@ -22,6 +22,8 @@ SYSTEM = (
 
 def render_user(sample: StepSample) -> str:
     lines = [f"Request: {sample.request}"]
+    if sample.example:
+        lines.append(sample.example)
     if sample.canvas:
         lines.append(f"Document: {sample.canvas}")
     lines.append("Controls:")

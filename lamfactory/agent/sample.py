@@ -12,12 +12,15 @@ from lamfactory.records import AgentOutput, ControlBrief, Observation, Step, Ste
 CANVAS_PARAGRAPHS = 8  # paragraphs shown in the document line
 
 
-def describe_step(step: Step) -> str:
-    o = step.output
+def describe_action(o: AgentOutput) -> str:
     inside = [o.control_name] if o.control_name else []
     inside += [f"{k}={v}" for k, v in o.args.items()]
+    return f"{o.function}({'; '.join(inside)})"
+
+
+def describe_step(step: Step) -> str:
     result = "ok" if step.result_ok else f"error: {step.error}"
-    return f"{o.function}({'; '.join(inside)}) -> {result}"
+    return f"{describe_action(step.output)} -> {result}"
 
 
 def canvas_text(observation: Observation, max_chars: int = 300, request: str = "") -> str:

@@ -4,6 +4,7 @@ no download (a small Qwen2/Llama from a config + a byte-level BPE tokenizer trai
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Iterable, Literal
 
@@ -97,10 +98,16 @@ def load_tokenizer(path: str | Path):
     return tok
 
 
+def gpu_placement() -> dict:
+    """from_pretrained kwargs that load straight onto this process's GPU (LOCAL_RANK's under accelerate launch):
+    without them the model stays on the CPU, where the Trainer moves it but the post-training eval generates."""
+    return {"device_map": f"cuda:{os.environ.get('LOCAL_RANK', 0)}"} if on_gpu() else {}
+
+
 def load_causal_lm(path: str | Path):
     from transformers import AutoModelForCausalLM
 
-    return AutoModelForCausalLM.from_pretrained(str(path), dtype=load_dtype())
+    return AutoModelForCausalLM.from_pretrained(str(path), dtype=load_dtype(), **gpu_placement())
 
 
 def peft_config(lora: LoraSettings | None, task_type: str = "CAUSAL_LM"):

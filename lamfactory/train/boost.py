@@ -7,6 +7,7 @@ import random
 from pathlib import Path
 from typing import Callable, Optional
 
+from lamfactory.agent.memory import Memory, experiences
 from lamfactory.records import StepSample, TaskInstance, Trajectory, read_jsonl, write_jsonl
 from lamfactory.train.config import PromptSettings, SFTSettings
 from lamfactory.train.data import TrainData, step_example
@@ -48,7 +49,7 @@ def cached_rollouts(lam2: str | Path, tasks: list[TaskInstance], rollout_fn: Rol
 
 def boost(lam2: str | Path, data: TrainData, rollout_fn: RolloutFn, cfg: BoostConfig, *, out_dir: str | Path,
           prompt: PromptSettings = PromptSettings(), to_samples: Optional[ToSamples] = None,
-          callbacks=None) -> PhaseResult:
+          memory: Optional[Memory] = None, callbacks=None) -> PhaseResult:
     """rollout_fn(model_dir, tasks) -> trajectories (the pipeline passes the agent + Writer env); passing ones
     become step samples (dataflow's trajectory_to_samples unless `to_samples` is given) added to the expert
     steps; LAM2 is then fine-tuned on the union."""
@@ -59,6 +60,11 @@ def boost(lam2: str | Path, data: TrainData, rollout_fn: RolloutFn, cfg: BoostCo
         from lamfactory.dataflow.export import trajectory_to_samples as to_samples
     expert_failed = {t.task.task_id for t in data.failed}
     new = [s.model_copy(update={"reward": 1.0}) for t in wins for s in to_samples(t, cfg.top_k)]
+    if memory is not None:
+        memory = memory.extended(experiences(wins))
+        new = memory.attach_all(new, exclude_own=True)
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
+        memory.save(out_dir)
     counts = {"boost_tasks": len(tasks), "boost_rollouts": len(trajectories), "boost_successes": len(wins),
               "boost_new_successes": sum(t.task.task_id in expert_failed for t in wins), "boost_new_samples": len(new)}
     steps = data.train_steps() + new

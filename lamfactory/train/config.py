@@ -27,6 +27,10 @@ class PromptSettings(Config):
 
     system: bool = True  # the constant system prompt (function list); a tiny model gains nothing from it
     thought_max_words: Optional[int] = None  # shorten targets' thoughts: fewer free-text tokens to learn
+    examples: bool = False  # show a solved similar training task from the experience memory (agent/memory.py)
+    # numbers in thoughts: a tiny model copies the wrong one ("Select paragraph 1") and its argument follows
+    # the thought; without them the argument comes from the candidates (trained without, decoded without)
+    thought_numbers: bool = True
 
 
 class SFTSettings(Config):

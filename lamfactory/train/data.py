@@ -37,9 +37,12 @@ class TrainData:
 
 
 def shorten(output: AgentOutput, prompt: PromptSettings) -> AgentOutput:
-    if prompt.thought_max_words is None:
-        return output
-    return output.model_copy(update={"thought": " ".join(output.thought.split()[: prompt.thought_max_words])})
+    words = output.thought.split()
+    if not prompt.thought_numbers:
+        words = [w for w in words if not any(ch.isdigit() for ch in w)]
+    if prompt.thought_max_words is not None:
+        words = words[: prompt.thought_max_words]
+    return output.model_copy(update={"thought": " ".join(words)})
 
 
 def step_messages(sample: StepSample, prompt: PromptSettings) -> list[dict[str, str]]:

@@ -9,12 +9,14 @@ A phase whose output holds the same config fingerprint is skipped, so `train all
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Optional
 
 import yaml
 from pydantic import Field, ValidationError
 
+from lamfactory.agent.memory import Memory, experiences
 from lamfactory.train import phase as ph
 from lamfactory.train.base import BaseSettings, build_embedded_base
 from lamfactory.train.boost import BoostConfig, RolloutFn, ToSamples, boost
@@ -93,24 +95,34 @@ def train_phases(data: TrainData, out_dir: str | Path, cfg: TrainConfig, phases:
     if unknown:
         raise ValueError(f"unknown phase(s) {sorted(unknown)}; phases: {', '.join(PHASES)}")
     p, results = cfg.prompt, {}
+    memory = None
+    if p.examples:  # the experience memory goes beside every LAM, LAM1 too (it is evaluated on steps as well)
+        memory = Memory(experiences(data.passed, data.train_steps()))
+        data = replace(data, steps=memory.attach_all(data.steps, exclude_own=True))
     for name in [x for x in PHASES if x in phases]:
         dest = out / OUTPUT[name]
         if name == "plan":
             if not data.plans:
                 raise ValueError("plan: no task-plan pairs (plans.jsonl)")
             results[name] = train_plan(prepare_base(cfg, data, out), data.plans, cfg.plan, out_dir=dest, prompt=p)
+            if memory is not None:
+                memory.save(dest)
         elif name == "imitate":
             results[name] = imitate(_input(out, "plan"), data.train_steps(), cfg.imitate, out_dir=dest, prompt=p,
                                     eval_steps=data.test_steps())
+            if memory is not None:
+                memory.save(dest)
         elif name == "boost":
             results[name] = boost(_input(out, "imitate"), data, rollout_fn or (lambda model, tasks: []), cfg.boost,
-                                  out_dir=dest, prompt=p, to_samples=to_samples)
+                                  out_dir=dest, prompt=p, to_samples=to_samples, memory=memory)
         elif name == "reward":
             results[name] = train_reward(_input(out, "boost"), data.steps, cfg.reward, out_dir=dest, prompt=p)
         else:
             results[name] = train_rl(_input(out, "boost"), _input(out, "reward"), data.steps, cfg.rl, out_dir=dest,
                                      prompt=p, expert=data.train_steps(), eval_steps=data.test_steps(),
                                      extra_reward=extra_reward)
+            if memory is not None:  # LAM4 acts with LAM3's experience
+                Memory.load(_input(out, "boost")).save(dest)
     return results
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 from typing import Optional
@@ -11,6 +12,8 @@ from lamfactory.train import phase as ph
 from lamfactory.train.base import describe_model, load_causal_lm, load_tokenizer, peft_config, save_model, train_precision
 from lamfactory.train.config import Config, PromptSettings, SFTSettings
 from lamfactory.train.data import digest, epoch_mix, step_accuracy
+
+log = logging.getLogger(__name__)
 
 
 def run_sft(phase: str, init: str | Path, examples: list[dict], cfg: SFTSettings, *, out_dir: str | Path,
@@ -42,6 +45,10 @@ def run_sft(phase: str, init: str | Path, examples: list[dict], cfg: SFTSettings
         train_sampling_strategy="group_by_length", report_to="none", seed=cfg.seed, **train_precision())
     trainer = SFTTrainer(model=model, args=args, train_dataset=Dataset.from_list(examples), processing_class=tok,
                          peft_config=peft_config(cfg.lora), callbacks=callbacks)
+    cut = sum(len(ids) >= cfg.max_length for ids in trainer.train_dataset["input_ids"])
+    if cut:  # truncation drops the end of an example: the target the model should learn
+        log.warning("%s: %d of %d examples reach max_length=%d and were cut at the end; raise max_length",
+                    phase, cut, len(examples), cfg.max_length)
     # Tokenized once; the epochs (each a fresh subsample when samples_per_epoch is set) are index selections.
     mixed = epoch_mix(list(range(len(trainer.train_dataset))), cfg.epochs, cfg.samples_per_epoch, cfg.seed)
     trainer.train_dataset = trainer.train_dataset.select(mixed)
@@ -55,7 +62,7 @@ def run_sft(phase: str, init: str | Path, examples: list[dict], cfg: SFTSettings
     metrics = {**ph.loss_summary(trainer.state.log_history), "seconds": round(seconds, 2),
                "tokens_per_second": round(tokens / max(out.metrics.get("train_runtime", seconds), 1e-9), 1),
                "examples": len(examples), "examples_seen": len(mixed), "steps": trainer.state.global_step,
-               "resumed_from": resume, "parameters": describe_model(trainer.model)["parameters"],
+               "resumed_from": resume, "truncated_examples": cut, "parameters": describe_model(trainer.model)["parameters"],
                **(extra_metrics or {})}
     if eval_steps:
         model = load_causal_lm(out_dir)  # score what was saved, not the in-memory (maybe LoRA) model

@@ -1,0 +1,157 @@
+"""Experience memory: the verified trajectories of training tasks, retrieved by request similarity and shown in
+the prompt as a worked example (UFO's retrieval of self-demonstrations). A small model then adapts a solved
+neighbour ("its next step was: click Bold") instead of recalling every task family from its weights, and
+new verified successes (the boost phase) extend what it can draw on without retraining.
+
+Retrieval embeds requests with the ranker's MiniLM after masking quoted spans and numbers: what a task *does*
+matters, not which words it quotes (measured on the demo's held-out tasks: the nearest training request is of
+the same task family for 41 % of test tasks unmasked, 70 % masked; see the closing note of issue 6).
+
+The example is attached to a StepSample (`example`, rendered by agent/prompt.py) the same way for training
+(excluding the sample's own task and its paraphrases) and at run time, and the shown controls are reordered so
+the example's next control comes first (the decoder's rank prior then favours it).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Optional
+
+import numpy as np
+
+from lamfactory.agent.candidates import quoted_spans
+from lamfactory.agent.sample import describe_action
+from lamfactory.records import AgentOutput, Experience, StepSample, Trajectory, read_jsonl, write_jsonl
+
+MEMORY_FILE = "experience.jsonl"  # beside a trained LAM whose prompt settings have examples: true
+
+
+@dataclass
+class Hint:
+    """The retrieved task's step at the current point: the decoder adds EXAMPLE_PRIOR to the choices that agree."""
+
+    experience: Experience
+    done: int  # its steps already matched by the episode's successful steps
+
+    @property
+    def step(self) -> Optional[AgentOutput]:  # its next step (None once it was finished)
+        return self.experience.steps[self.done] if self.done < len(self.experience.steps) else None
+
+    @property
+    def function(self) -> Optional[str]:
+        return self.step.function if self.step else None
+
+    @property
+    def control(self) -> Optional[str]:
+        return self.step.control_name if self.step else None
+
+    @property
+    def last(self) -> bool:  # its next step was its last (or it is finished): FINISH agrees
+        return self.done >= len(self.experience.steps) - 1
+
+    def transfer_args(self, quoted: list[str]) -> dict:
+        """Its next step's argument values carried over to a task with the quoted spans `quoted`: a value its
+        request did not contain stays as it is (keys=^{END}); a value that was its request's k-th quoted span
+        becomes the k-th quoted span here (Find: the first quote, Replace: the second). Numbers do not carry."""
+        if self.step is None:
+            return {}
+        theirs = quoted_spans(self.experience.request)
+        out = {}
+        for name, value in self.step.args.items():
+            if not isinstance(value, str):
+                continue
+            if value in theirs and theirs.index(value) < len(quoted):
+                out[name] = quoted[theirs.index(value)]
+            elif value not in self.experience.request:
+                out[name] = value
+        return out
+
+
+def base_task(task_id: str) -> str:
+    """The task a (paraphrased, `~pN`) sample comes from."""
+    return task_id.split("~", 1)[0]
+
+
+def mask(request: str) -> str:
+    return re.sub(r"\d+(?:\.\d+)?", "#", re.sub(r'"[^"]*"', '"…"', request))
+
+
+def experiences(trajectories: Iterable[Trajectory], wordings: Iterable[StepSample] = ()) -> list[Experience]:
+    """One Experience per passing training trajectory (the first one per task), and again under each other
+    wording of its request found among `wordings` (the paraphrased samples)."""
+    first: dict[str, Trajectory] = {}
+    for t in trajectories:
+        if t.bucket == "pass" and t.task.split == "train" and t.steps:
+            first.setdefault(t.task.task_id, t)
+    names = {tid: [(tid, t.task.request)] for tid, t in first.items()}
+    for s in wordings:
+        if base_task(s.task_id) in names and (s.task_id, s.request) not in names[base_task(s.task_id)]:
+            names[base_task(s.task_id)].append((s.task_id, s.request))
+    out = []
+    for tid, t in first.items():
+        # what worked (attach() counts ok steps too), without the free text
+        steps = [st.output.model_copy(update={"thought": "", "plan": []}) for st in t.steps if st.result_ok]
+        out += [Experience(task_id=task_id, request=request, steps=steps) for task_id, request in names[tid]]
+    return out
+
+
+class Memory:
+    def __init__(self, items: list[Experience]):
+        self.items = items
+        self._vectors: Optional[np.ndarray] = None
+
+    @classmethod
+    def load(cls, model_dir: str | Path) -> "Memory":
+        path = Path(model_dir) / MEMORY_FILE
+        if not path.is_file():
+            raise FileNotFoundError(f"{path} is missing: this model was trained with worked examples "
+                                    "(prompt.examples) and needs its experience memory beside it")
+        return cls(list(read_jsonl(path, Experience)))
+
+    def save(self, model_dir: str | Path) -> None:
+        write_jsonl(Path(model_dir) / MEMORY_FILE, self.items)
+
+    def extended(self, more: Iterable[Experience]) -> "Memory":
+        known = {(e.task_id, e.request) for e in self.items}
+        return Memory(self.items + [e for e in more if (e.task_id, e.request) not in known])
+
+    def nearest(self, request: str, exclude_task: str = "") -> Optional[Experience]:
+        from lamfactory.agent.rank import text_vectors
+
+        if not self.items:
+            return None
+        if self._vectors is None:
+            self._vectors = text_vectors([mask(e.request) for e in self.items])
+        scores = self._vectors @ text_vectors([mask(request)])[0]
+        for i in np.argsort(-scores, kind="stable"):
+            if not exclude_task or base_task(self.items[i].task_id) != exclude_task:
+                return self.items[i]
+        return None
+
+    def next_step(self, sample: StepSample, exclude_own: bool = False) -> Optional[Hint]:
+        """What the nearest solved task did at this point of the episode (ok steps so far align the two)."""
+        found = self.nearest(sample.request, base_task(sample.task_id) if exclude_own else "")
+        if found is None:
+            return None
+        return Hint(found, sum(a.endswith("-> ok") for a in sample.previous_actions))
+
+    def attach(self, sample: StepSample, exclude_own: bool = False) -> StepSample:
+        return self.with_hint(sample, exclude_own)[0]
+
+    def with_hint(self, sample: StepSample, exclude_own: bool = False) -> tuple[StepSample, Optional[Hint]]:
+        """The sample with the nearest solved task as its example (the example's next control shown first),
+        and that task's next step for the decoder."""
+        hint = self.next_step(sample, exclude_own)
+        if hint is None:
+            return sample, None
+        e, done, n = hint.experience, hint.done, len(hint.experience.steps)
+        nxt = (f"Its step {done + 1} of {n}: {describe_action(hint.step)}" if hint.step
+               else f"It was done after {n} steps.")
+        controls = sorted(sample.controls, key=lambda c: c.name != hint.control) if hint.control else sample.controls
+        return sample.model_copy(update={"example": f"Solved similar task: {e.request}\n{nxt}",
+                                         "controls": controls}), hint
+
+    def attach_all(self, samples: list[StepSample], exclude_own: bool = False) -> list[StepSample]:
+        return [self.attach(s, exclude_own) for s in samples]

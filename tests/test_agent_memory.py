@@ -1,0 +1,128 @@
+"""The experience memory (agent/memory.py): solved training tasks retrieved as worked examples."""
+
+import pytest
+
+from lamfactory.agent.memory import MEMORY_FILE, Hint, Memory, experiences, mask
+from lamfactory.agent.prompt import render_user
+from lamfactory.records import (AgentOutput, Canvas, Control, ControlBrief, Experience, Observation, Step,
+                                StepSample, TaskInstance, Trajectory)
+
+OBS = Observation(controls=[], canvas=Canvas())
+
+
+def _trajectory(task_id: str, request: str, outputs: list[AgentOutput], bucket: str = "pass",
+                split: str = "train", ok: tuple[bool, ...] = ()) -> Trajectory:
+    task = TaskInstance(task_id=task_id, request=request, template_id="tpl", doc_path="x.docx", split=split)
+    steps = [Step(index=i, observation=OBS, output=o, result_ok=ok[i] if ok else True) for i, o in enumerate(outputs)]
+    return Trajectory(task=task, policy="oracle", steps=steps, bucket=bucket)
+
+
+SELECT = AgentOutput(function="select_paragraph", args={"index": 5})
+BOLD = AgentOutput(function="click_input", control_label="9", control_name="Bold")
+STYLE = AgentOutput(function="set_edit_text", control_label="3", control_name="Paragraph Style",
+                    args={"text": "Heading 1"})
+
+
+def _memory() -> Memory:
+    return Memory(experiences([
+        _trajectory("bold-1", 'Make "quick brown" bold.', [AgentOutput(function="select_text",
+                                                                       args={"text": "quick brown"}), BOLD]),
+        _trajectory("head-1", "Apply Heading 1 to paragraph 5.", [SELECT, STYLE]),
+        _trajectory("fail-1", "Make paragraph 2 bold.", [BOLD], bucket="fail"),
+        _trajectory("test-1", "Apply Heading 1 to paragraph 9.", [SELECT, STYLE], split="test"),
+    ]))
+
+
+def _sample(request: str, previous: list[str] = (), task_id: str = "new-1") -> StepSample:
+    controls = [ControlBrief(label=str(i), name=n, type="PUSH_BUTTON")
+                for i, n in enumerate(["Italic", "Paragraph Style", "Bold"], 1)]
+    return StepSample(task_id=task_id, step=len(previous), request=request, controls=controls,
+                      previous_actions=list(previous), target=AgentOutput())
+
+
+def test_only_passing_training_trajectories_are_remembered_with_their_successful_steps():
+    memory = _memory()
+    assert sorted(e.task_id for e in memory.items) == ["bold-1", "head-1"]
+    [e] = experiences([_trajectory("t", "Make it bold.", [BOLD, SELECT, BOLD], ok=(False, True, True))])
+    assert [(o.function, o.control_name) for o in e.steps] == [("select_paragraph", None), ("click_input", "Bold")]
+
+
+def test_other_wordings_of_a_remembered_task_are_remembered_too():
+    wording = _sample("Set paragraph 5 in the Heading 1 style.", task_id="head-1~p1")
+    memory = Memory(experiences([_trajectory("head-1", "Apply Heading 1 to paragraph 5.", [SELECT, STYLE])],
+                                [wording, wording]))
+    assert [(e.task_id, e.request) for e in memory.items] == [
+        ("head-1", "Apply Heading 1 to paragraph 5."), ("head-1~p1", "Set paragraph 5 in the Heading 1 style.")]
+
+
+def test_retrieval_matches_what_a_request_does_not_what_it_quotes():
+    assert mask('Make "Heading 1" bold in paragraph 12.') == 'Make "…" bold in paragraph #.'
+    memory = _memory()
+    assert memory.nearest("Apply Heading 1 to paragraph 27.").task_id == "head-1"
+    assert memory.nearest('Make "lazy dog" bold.').task_id == "bold-1"
+    assert memory.nearest('Make "lazy dog" bold.', exclude_task="bold-1").task_id == "head-1"
+
+
+def test_the_example_shows_the_next_step_and_its_control_comes_first():
+    memory = _memory()
+    first = memory.attach(_sample('Make "lazy dog" bold.'))
+    assert first.example == 'Solved similar task: Make "quick brown" bold.\nIts step 1 of 2: select_text(text=quick brown)'
+    assert [c.name for c in first.controls] == ["Italic", "Paragraph Style", "Bold"]  # no control: order kept
+    second = memory.attach(_sample('Make "lazy dog" bold.', ["select_text(text=lazy dog) -> ok"]))
+    assert second.example.endswith("Its step 2 of 2: click_input(Bold)")
+    assert [c.name for c in second.controls] == ["Bold", "Italic", "Paragraph Style"]
+    failed = memory.attach(_sample('Make "lazy dog" bold.', ["click_input(Bold) -> error: disabled"]))
+    assert failed.example.endswith("Its step 1 of 2: select_text(text=quick brown)")  # only ok steps count
+    done = memory.attach(_sample('Make "lazy dog" bold.', ["a -> ok", "b -> ok"]))
+    assert done.example.endswith("It was done after 2 steps.")
+    assert "Solved similar task" in render_user(second)
+
+
+def test_training_samples_never_see_their_own_task():
+    memory = _memory()
+    own = memory.attach(_sample('Make "quick brown" bold.', task_id="bold-1~p2"), exclude_own=True)
+    assert "quick brown" not in own.example
+
+
+def test_memory_round_trips_and_a_missing_file_is_a_clear_error(tmp_path):
+    memory = _memory()
+    memory.save(tmp_path)
+    assert Memory.load(tmp_path).items == memory.items
+    (tmp_path / MEMORY_FILE).unlink()
+    with pytest.raises(FileNotFoundError, match="experience memory"):
+        Memory.load(tmp_path)
+
+
+def test_argument_values_carry_over_by_their_role_in_the_request():
+    find = AgentOutput(function="set_edit_text", control_label="2", control_name="Find:", args={"text": "cat"})
+    replace = AgentOutput(function="set_edit_text", control_label="3", control_name="Replace:", args={"text": "dog"})
+    end = AgentOutput(function="keyboard_input", args={"keys": "^{END}"})
+    para = AgentOutput(function="select_paragraph", args={"index": 5})
+    task = Experience(task_id="t", request='Change "cat" to "dog" in paragraph 5.', steps=[find, replace, end, para])
+    quoted = ["old", "new"]
+    assert Hint(task, 0).transfer_args(quoted) == {"text": "old"}
+    assert Hint(task, 1).transfer_args(quoted) == {"text": "new"}  # the second quote, not the first
+    assert Hint(task, 2).transfer_args(quoted) == {"keys": "^{END}"}  # not from its request: a constant
+    assert Hint(task, 3).transfer_args(quoted) == {}  # numbers do not carry (the request's own come first)
+    assert Hint(task, 4).transfer_args(quoted) == {}  # finished
+
+
+def test_a_named_item_of_a_box_comes_before_quoted_text():
+    from lamfactory.agent.candidates import arg_candidates
+    from lamfactory.envs import actions
+
+    box = Control(label="1", name="Font Name", type="COMBO_BOX", items=["Cambria", "DejaVu Sans", "Liberation Serif"])
+    obs = Observation(controls=[box], canvas=Canvas())
+    cands = arg_candidates('Change "searching text" to the DejaVu Sans font.', obs, [box])
+    text = next(a for a in actions.FUNCTIONS["set_edit_text"].args if a.name == "text")
+    values = cands.for_arg("set_edit_text", text, box)
+    assert values[:2] == ["DejaVu Sans", "searching text"] and "Font Name" not in values
+
+
+def test_thoughts_without_numbers_for_a_small_model():
+    from lamfactory.train.config import PromptSettings
+    from lamfactory.train.data import shorten
+
+    out = AgentOutput(thought="Select paragraph 22 of the text now", function="select_paragraph")
+    assert shorten(out, PromptSettings(thought_numbers=False, thought_max_words=3)).thought == "Select paragraph of"
+    assert shorten(out, PromptSettings()).thought == out.thought
