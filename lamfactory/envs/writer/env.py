@@ -9,10 +9,12 @@
 Design choices:
 - Every call is one round trip into a script running inside soffice (inprocess.py): the action, the
   idle-wait (`processEventsToIdle`) and the next observation happen there. Actions and idle-waits run on
-  soffice's main thread, so one that opens a modal dialog returns as soon as the dialog is up.
+  soffice's main thread, so one that opens a modal dialog returns as soon as the dialog is up; so do
+  showing the new window and the observation's reads (faster there: no contention for soffice's lock).
 - `reset` opens the copy in a new window and closes all others; application-wide UI state an episode
   changed (toolbars, view options, side windows, dialogs' last tab, the clipboard) is put back as it was
-  after the first start, so one soffice serves any number of episodes and policies.
+  after the first start, so one soffice serves any number of episodes and policies. Its observation
+  waits until the new window's toolbars show their buttons' real states (50 ms after they appear).
 - `step` returns the new observation (controls + canvas) when `observe_on_step` is True (the default);
   with False it returns only ok/error (about twice as fast) and labels keep referring to the last
   observation, as in the paper. Grounding by name always uses controls fresh after the last action.

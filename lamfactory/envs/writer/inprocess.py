@@ -17,6 +17,7 @@ import unohelper
 from com.sun.star.awt import XCallback
 from com.sun.star.datatransfer import XTransferable
 from com.sun.star.frame import XStatusListener
+from com.sun.star.util import XChangesListener
 
 CTX = XSCRIPTCONTEXT.getComponentContext()  # noqa: F821  (injected by the script provider)
 SMGR = CTX.getServiceManager()
@@ -50,12 +51,17 @@ MAX_LIST_CONTROLS = 60
 MAX_ITEMS = 400
 DIALOG_WAIT_S = 1.0  # how long a click on "Something..." waits for its dialog to appear
 MAIN_THREAD_WAIT_S = 5.0  # an action that neither finishes nor opens a dialog by then is reported as stuck
+# A toolbar shows its buttons' states this long after it is shown (framework's ToolBarManager updates its
+# controllers on a 50 ms timer); until then every button reads as enabled and unchecked.
+TOOLBAR_STATES_DELAY_S = 0.052
 
 ALIGN = {0: "left", 1: "right", 2: "justify", 3: "center", 4: "justify"}
 
 _LOCAL = threading.local()  # .on_main: this thread is running a _MainThreadCall
 LAST = {"nodes": {}}  # label -> XAccessibleContext of the last observation
-STATE = {"frame": None, "baseline": None}  # the episode's frame; the UI state after the first load
+# the episode's frame; the UI state after the first load (and whether the toolbars' part may have changed
+# since); when the new window's toolbars show their real states
+STATE = {"frame": None, "baseline": None, "windows_changed": None, "toolbars_ready": 0.0}
 
 
 def _states(ctx):
@@ -461,13 +467,13 @@ class _MainThreadCall(unohelper.Base, XCallback):
     def __init__(self, fn):
         self.fn = fn
         self.done = threading.Event()
-        self.error = None
+        self.result = self.error = None
 
     def notify(self, data):
         outer = getattr(_LOCAL, "on_main", False)  # calls nest while a modal dialog runs its event loop
         _LOCAL.on_main = True
         try:
-            self.fn()
+            self.result = self.fn()
         except Exception as e:
             self.error = e
         finally:
@@ -497,6 +503,20 @@ def _on_main_thread(fn):
             raise ValueError("the action is still running after %.0f s" % MAIN_THREAD_WAIT_S)
     if call.error is not None:
         raise call.error
+
+
+def _main_call(fn):
+    """Run fn, which opens no dialog, on soffice's main thread and return its result. Many UNO calls made from
+    this thread (a tree walk, showing a window) are slower: each one contends for the SolarMutex with the main
+    thread handling the events the previous ones caused. A hang is left to the caller's watchdog."""
+    if getattr(_LOCAL, "on_main", False):
+        return fn()
+    call = _MainThreadCall(fn)
+    ASYNC_CALLBACK.addCallback(call, None)
+    call.done.wait()
+    if call.error is not None:
+        raise call.error
+    return call.result
 
 
 def set_text(label, text):
@@ -755,19 +775,26 @@ def load(url, size=None):
     doc = desktop.loadComponentFromURL(url, "_blank", 0, _props(args))
     if doc is None:
         raise ValueError("LibreOffice could not open %s" % url)
-    frame = doc.getCurrentController().getFrame()
+    _main_call(lambda: _show(doc.getCurrentController().getFrame(), size, baseline))
+
+
+def _show(frame, size, baseline):
+    """Make `frame` the only window, visible and active (on the main thread)."""
     window = frame.getContainerWindow()
     if size:
         window.setPosSize(0, 0, size[0], size[1], 15)
     window.setVisible(True)
     frame.activate()
+    _idle()  # delivers the window-shown event: the toolbars show and start their state timers
+    STATE["toolbars_ready"] = time.monotonic() + TOOLBAR_STATES_DELAY_S
     STATE["frame"] = frame
-    frames = desktop.getFrames()
+    frames = XSCRIPTCONTEXT.getDesktop().getFrames()  # noqa: F821
     for other in [frames.getByIndex(i) for i in range(frames.getCount())]:
         if other != frame:  # the last document, and windows the episode opened (a new document, the Basic IDE)
             _close_frame(other)
     if baseline is None:
         _set_command_states(frame, CLOSED_AT_START)
+        STATE["windows_changed"] = _ChangeFlag(WINDOW_STATES)
         STATE["baseline"] = _capture_ui(frame)
     else:
         _set_command_states(frame, baseline["commands"])
@@ -797,6 +824,7 @@ def _close_frame(frame):
 # after the first load and puts them back before each later one.
 
 MODULE = "com.sun.star.text.TextDocument"
+WINDOW_STATES = "/org.openoffice.Office.UI.WriterWindowState/UIElements/States"  # where MODULE's are stored
 # Commands whose checked state is a side window or an application-wide mode a user can toggle.
 STATE_COMMANDS = (".uno:Sidebar", ".uno:Navigator", ".uno:Gallery", ".uno:SearchDialog", ".uno:SpellOnline",
                   ".uno:ViewDataSourceBrowser", ".uno:FullScreen")
@@ -875,14 +903,36 @@ def _restore_module_state(baseline):
     changed = [(n, v) for n, v in zip(names, view.getPropertyValues(names)) if v != baseline["view"][n]]
     if changed:
         view.setPropertyValues(tuple(n for n, _ in changed), tuple(baseline["view"][n] for n, _ in changed))
+    if STATE["windows_changed"].changed:  # comparing them costs ~8 ms; episodes rarely touch toolbars
+        STATE["windows_changed"].changed = False  # first: a change made from now on (ours too) is seen next time
+        _restore_window_states(baseline["windows"])
+    _restore_views(baseline["views"])
+
+
+def _restore_window_states(wanted):
     states = _window_states()
     for name in states.getElementNames():
-        if name not in baseline["windows"]:
+        if name not in wanted:
             states.removeByName(name)  # a toolbar first shown after the start: back to its default
-        elif states.getByName(name) != baseline["windows"][name]:
-            value = uno.Any("[]com.sun.star.beans.PropertyValue", baseline["windows"][name])
+        elif states.getByName(name) != wanted[name]:
+            value = uno.Any("[]com.sun.star.beans.PropertyValue", wanted[name])
             uno.invoke(states, "replaceByName", (name, value))  # a plain tuple arrives as the wrong type
-    _restore_views(baseline["views"])
+
+
+class _ChangeFlag(unohelper.Base, XChangesListener):
+    """`changed` turns True whenever a change below `path` is committed, by anyone. The window-state
+    configuration (framework's WindowStateConfiguration) commits each change as it is made."""
+
+    def __init__(self, path):
+        self.changed = True
+        self.access = _config(path)  # the listener lives as long as this access
+        self.access.addChangesListener(self)
+
+    def changesOccurred(self, event):
+        self.changed = True
+
+    def disposing(self, source):
+        self.changed = True
 
 
 class _EmptyTransferable(unohelper.Base, XTransferable):
@@ -962,12 +1012,27 @@ def close_dialogs(limit=5):
 
 
 def observe(with_canvas=True):
+    """Canvas and controls, each read on the main thread; the canvas first, while a new window's toolbars
+    may still be waiting to show their states."""
+    out = {"canvas": _main_call(canvas)} if with_canvas else {}
+    _await_toolbar_states()
+    out.update(_main_call(_controls))
+    return out
+
+
+def _controls():
     w, dialog = observe_controls()
     LAST["nodes"] = w.nodes
-    out = {"controls": w.controls, "dialog": dialog, "window": _frame().getTitle()}
-    if with_canvas:
-        out["canvas"] = canvas()
-    return out
+    return {"controls": w.controls, "dialog": dialog, "window": _frame().getTitle()}
+
+
+def _await_toolbar_states():
+    """Sleep (not on the main thread, which runs the toolbars' timers) until a new window's toolbars show
+    their buttons' real states, then let the main thread apply them."""
+    remaining = STATE["toolbars_ready"] - time.monotonic()
+    if remaining > 0:
+        time.sleep(remaining)
+        _idle()
 
 
 def lam_call(request_json):
