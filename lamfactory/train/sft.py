@@ -55,8 +55,10 @@ def run_sft(phase: str, init: str | Path, examples: list[dict], cfg: SFTSettings
     t0 = time.time()
     out = trainer.train(resume_from_checkpoint=resume)
     seconds = time.time() - t0
-    done_steps = trainer.state.global_step / max(trainer.state.max_steps, 1)
-    tokens = sum(len(ids) for ids in trainer.train_dataset["input_ids"]) * min(1.0, done_steps)
+    # the share of the examples the optimizer steps consumed (max_steps may stop before the end)
+    per_step = args.per_device_train_batch_size * args.gradient_accumulation_steps * args.world_size
+    seen = min(1.0, trainer.state.global_step * per_step / max(len(trainer.train_dataset), 1))
+    tokens = sum(len(ids) for ids in trainer.train_dataset["input_ids"]) * seen
     save_model(trainer.model, tok, out_dir)
 
     metrics = {**ph.loss_summary(trainer.state.log_history), "seconds": round(seconds, 2),
