@@ -96,7 +96,8 @@ def test_offline_cli_and_library_with_random_policy(tmp_path: Path):
     from lamfactory.agent.policies import make_policy
 
     samples = [_sample("a", 0, BOLD), _sample("a", 1, SIZE), _sample("b", 0, TYPE), _sample("z", 0, BOLD, "train")]
-    write_jsonl(tmp_path / "steps.jsonl", samples)
+    failed = _sample("f", 0, BOLD).model_copy(update={"reward": -1.0})  # a failed trajectory: no reference
+    write_jsonl(tmp_path / "steps.jsonl", samples + [failed])
     m = evaluate_offline(make_policy("random", seed=1), samples[:3])
     assert m["steps"] == 3 and 0.0 <= m["task_success_rate"] <= 1.0 and m["unparseable_rate"] == 0.0
     out = tmp_path / "run"

@@ -73,8 +73,9 @@ def run_offline(policy: Policy, samples: list[StepSample], out: Path, model: str
 
 
 def load_test_samples(data: Path) -> list[StepSample]:
-    """steps.jsonl (a file, or the one inside a dataflow folder), split == "test" only."""
+    """steps.jsonl (a file, or the one inside a dataflow folder): the held-out (split == "test") steps of verified
+    trajectories. A failed trajectory's actions are no reference (they are the reward model's negatives)."""
     path = data / "steps.jsonl" if data.is_dir() else data
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no steps.jsonl (export step samples with the dataflow first)")
-    return [s for s in read_jsonl(path, StepSample) if s.split == "test"]
+    return [s for s in read_jsonl(path, StepSample) if s.split == "test" and s.reward != -1]
