@@ -201,6 +201,8 @@ def test_insert_table_dialog_through_the_menu(env):
     dialog = {c.name: c for c in r.observation.controls}
     assert {"Columns:", "Rows:", "Insert", "Cancel", "Heading"} <= set(dialog)
     assert dialog["Columns:"].type == "SPIN_BOX"
+    clicked = env.step(A(function="click_input", control_name="Columns:"))  # a spin field has nothing to press
+    assert not clicked.ok and "type into it with set_edit_text" in clicked.error
     ok(env, A(function="set_edit_text", control_name="Columns:", args={"text": "5"}))
     ok(env, A(function="set_edit_text", control_name="Rows:", args={"text": "3"}))
     r = ok(env, A(function="click_input", control_name="Insert"))

@@ -457,6 +457,10 @@ def select_in_parent(ctx):
     the tab list's XAccessibleSelection switches the page in every tabbed dialog."""
     parent = ctx.getAccessibleParent().getAccessibleContext()
     index = ctx.getAccessibleIndexInParent()
+    if not hasattr(parent, "selectAccessibleChild"):  # e.g. a spin field in a dialog: nothing to press
+        role = ROLES.get(ctx.getAccessibleRole())
+        hint = "; type into it with set_edit_text" if role in ("TEXT", "SPIN_BOX", "COMBO_BOX") else ""
+        raise ValueError("%r (%s) cannot be clicked%s" % (ctx.getAccessibleName(), role, hint))
     parent.selectAccessibleChild(index)
     _idle()
     if ROLES.get(ctx.getAccessibleRole()) == "PAGE_TAB" and not parent.isAccessibleChildSelected(index):
