@@ -80,15 +80,20 @@ def arg_candidates(request: str, observation: Observation, shown: list[Control])
     ints += list(range(1, MAX_SMALL_INT + 1))
     texts = mentioned_first(_unique(texts), request)
     return ArgCandidates(texts=texts, keys=_unique(quoted + list(KEYS)), ints=_unique(ints), quoted=quoted,
-                         said={t for t in texts if len(t) >= 2 and t.casefold() in request.casefold()})
+                         said=set(mentioned(texts, request)))
 
 
 def mentioned_first(texts: list[str], request: str) -> list[str]:
     """Texts the request contains (a style or font it names, a quoted span) first, longest first
     ("Heading 3" before "Heading"); the rest keep their order."""
-    low = request.casefold()
-    said = sorted((t for t in texts if len(t) >= 2 and t.casefold() in low), key=len, reverse=True)
+    said = sorted(mentioned(texts, request), key=len, reverse=True)
     return said + [t for t in texts if t not in said]
+
+
+def mentioned(texts: list[str], request: str) -> list[str]:
+    """The texts the request contains (at least two characters, ignoring case)."""
+    low = request.casefold()
+    return [t for t in texts if len(t) >= 2 and t.casefold() in low]
 
 
 def _unique(values: list) -> list:

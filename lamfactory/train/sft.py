@@ -64,7 +64,8 @@ def run_sft(phase: str, init: str | Path, examples: list[dict], cfg: SFTSettings
     metrics = {**ph.loss_summary(trainer.state.log_history), "seconds": round(seconds, 2),
                "tokens_per_second": round(tokens / max(out.metrics.get("train_runtime", seconds), 1e-9), 1),
                "examples": len(examples), "examples_seen": len(mixed), "steps": trainer.state.global_step,
-               "resumed_from": resume, "truncated_examples": cut, "parameters": describe_model(trainer.model)["parameters"],
+               "resumed_from": resume, "truncated_examples": cut,
+               "parameters": describe_model(trainer.model)["parameters"],
                **(extra_metrics or {})}
     if eval_steps:
         model = load_causal_lm(out_dir)  # score what was saved, not the in-memory (maybe LoRA) model
