@@ -246,6 +246,8 @@ class Experience(Record):
     task_id: str
     request: str
     steps: list[AgentOutput]  # its successful actions, in order (thought and plan dropped)
+    control_types: list[Optional[str]] = Field(default_factory=list)  # each step's control role (Table: MENU)
+    referenced: list[int] = Field(default_factory=list)  # the paragraphs its request pointed at in its document
 
 
 # ---------------------------------------------------------------- JSONL helpers

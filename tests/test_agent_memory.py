@@ -47,6 +47,13 @@ def test_only_passing_training_trajectories_are_remembered_with_their_successful
     assert [(o.function, o.control_name) for o in e.steps] == [("select_paragraph", None), ("click_input", "Bold")]
 
 
+def test_a_task_solved_twice_is_remembered_by_its_shortest_trajectory():
+    detour = AgentOutput(function="click_input", control_label="4", control_name="Format")
+    [e] = experiences([_trajectory("head-1", "Apply Heading 1 to paragraph 5.", [SELECT, STYLE, detour]),
+                       _trajectory("head-1", "Apply Heading 1 to paragraph 5.", [SELECT, STYLE])])
+    assert [o.function for o in e.steps] == ["select_paragraph", "set_edit_text"]
+
+
 def test_other_wordings_of_a_remembered_task_are_remembered_too():
     wording = _sample("Set paragraph 5 in the Heading 1 style.", task_id="head-1~p1")
     memory = Memory(experiences([_trajectory("head-1", "Apply Heading 1 to paragraph 5.", [SELECT, STYLE])],
@@ -98,13 +105,36 @@ def test_argument_values_carry_over_by_their_role_in_the_request():
     replace = AgentOutput(function="set_edit_text", control_label="3", control_name="Replace:", args={"text": "dog"})
     end = AgentOutput(function="keyboard_input", args={"keys": "^{END}"})
     para = AgentOutput(function="select_paragraph", args={"index": 5})
-    task = Experience(task_id="t", request='Change "cat" to "dog" in paragraph 5.', steps=[find, replace, end, para])
-    quoted = ["old", "new"]
-    assert Hint(task, 0).transfer_args(quoted) == {"text": "old"}
-    assert Hint(task, 1).transfer_args(quoted) == {"text": "new"}  # the second quote, not the first
-    assert Hint(task, 2).transfer_args(quoted) == {"keys": "^{END}"}  # not from its request: a constant
-    assert Hint(task, 3).transfer_args(quoted) == {}  # numbers do not carry (the request's own come first)
-    assert Hint(task, 4).transfer_args(quoted) == {}  # finished
+    table = AgentOutput(function="select_table", args={"number": 2})
+    task = Experience(task_id="t", request='Change "cat" to "dog" in paragraph 5.',
+                      steps=[find, replace, end, para, table])
+    request = 'Change "old" to "new" in paragraph 12.'
+    assert Hint(task, 0, request).transfer_args() == {"text": "old"}
+    assert Hint(task, 1, request).transfer_args() == {"text": "new"}  # the second quote, not the first
+    assert Hint(task, 2, request).transfer_args() == {"keys": "^{END}"}  # not from its request: a constant
+    assert Hint(task, 3, request).transfer_args() == {"index": 12}  # its request's first number -> ours
+    assert Hint(task, 3, 'Change "old" to "new".').transfer_args() == {}  # no number here to carry it to
+    assert Hint(task, 4, request).transfer_args() == {}  # a number its request did not state does not carry
+    assert Hint(task, 5, request).transfer_args() == {}  # finished
+    by_quote = Experience(task_id="q", request='Make the paragraph starting "Intro" a list.', steps=[para],
+                          referenced=[5])
+    assert Hint(by_quote, 0, 'Make the paragraph starting "Usage" a list.').transfer_args([22]) == {"index": 22}
+
+
+def test_the_wanted_control_has_the_same_role_or_is_the_one_this_request_names():
+    menu = ControlBrief(label="1", name="Table", type="MENU")
+    button = ControlBrief(label="2", name="Table", type="PUSH_BUTTON")
+    up = ControlBrief(label="3", name="Ascending", type="RADIO_BUTTON")
+    down = ControlBrief(label="4", name="Descending", type="RADIO_BUTTON")
+    steps = [AgentOutput(function="click_input", control_label="7", control_name="Table"),
+             AgentOutput(function="click_input", control_label="8", control_name="Ascending")]
+    task = Experience(task_id="t", request="Sort table 1 in ascending order.", steps=steps,
+                      control_types=["MENU", "RADIO_BUTTON"])
+    assert Hint(task, 0, "Sort table 2.").wants(menu) and not Hint(task, 0, "Sort table 2.").wants(button)
+    assert Hint(task, 1, "Sort table 2 ascending.").wants(up)
+    descending = Hint(task, 1, "Order table 2 descending.")
+    assert descending.wants(down) and not descending.wants(up)
+    assert not Hint(task, 2, "Sort table 2.").wants(None)  # finished: it wants nothing more
 
 
 def test_a_named_item_of_a_box_comes_before_quoted_text():

@@ -8,7 +8,7 @@ import yaml
 from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification, TrainerCallback
 from typer.testing import CliRunner
 
-from lamfactory.agent.memory import Memory
+from lamfactory.agent.memory import MEMORY_FILE, Memory
 from lamfactory.agent.policies import make_policy
 from lamfactory.evaluate.offline import evaluate_offline
 from lamfactory.train.base import EmbeddedModel, load_tokenizer
@@ -75,9 +75,12 @@ def test_all_phases_chain_and_reload(tmp_path, data):
         assert not (d / "checkpoints").exists()
     head = AutoModelForSequenceClassification.from_pretrained(tmp_path / "reward")
     assert head.config.num_labels == 1
-    # the experience memory travels with every LAM; boost's verified successes join it
-    sizes = {sub: len(Memory.load(tmp_path / sub).items) for sub in ("lam1", "lam2", "lam3", "lam4")}
-    assert sizes["lam1"] == sizes["lam2"] > 0 and sizes["lam4"] == sizes["lam3"] > sizes["lam2"], sizes
+    # the experience memory (expert data) travels with LAM2..LAM4, not with LAM1 (plans only); boost's verified
+    # successes join it
+    assert not (tmp_path / "lam1" / MEMORY_FILE).exists()
+    assert json.loads((tmp_path / "lam1" / "lamfactory.json").read_text())["prompt"]["examples"] is False
+    sizes = {sub: len(Memory.load(tmp_path / sub).items) for sub in ("lam2", "lam3", "lam4")}
+    assert sizes["lam2"] > 0 and sizes["lam4"] == sizes["lam3"] > sizes["lam2"], sizes
     test = train_data.test_steps()[:4]
     m = evaluate_offline(make_policy(str(tmp_path / "lam4")), test)  # retrieval + constrained decoding
     assert m["steps"] == len(test) > 0 and m["unparseable_rate"] == 0.0

@@ -19,7 +19,7 @@ KEYS = ("{ENTER}", "{TAB}", "{DEL}", "{BACKSPACE}", "^a", "^b", "^i", "^u", "^e"
 MAX_ITEMS_PER_CONTROL = 40  # font lists run to hundreds: the shown ones are enough to choose from
 MAX_SMALL_INT = 10
 _QUOTED = re.compile(r"\"([^\"]{1,200})\"|“([^”]{1,200})”|'([^']{1,200})'")
-_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])")
+_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?!\w|\.\d)")  # "paragraph 5." states 5
 _PARAGRAPH_NUMBER = re.compile(r"\bparagraphs?\s+(?:number\s+)?(\d+)", re.I)
 
 
@@ -29,6 +29,7 @@ class ArgCandidates:
     keys: list[str] = field(default_factory=list)  # values for keyboard_input.keys
     ints: list[int] = field(default_factory=list)  # values for int args
     quoted: list[str] = field(default_factory=list)  # the request's quoted spans, in order
+    referenced: list[int] = field(default_factory=list)  # the paragraphs the request points at
     said: set[str] = field(default_factory=set)  # texts the request contains
 
     def for_arg(self, function: str, arg: actions.Arg, control: Control | None = None) -> list:
@@ -54,15 +55,23 @@ def quoted_spans(text: str) -> list[str]:
     return [next(g for g in m.groups() if g) for m in _QUOTED.finditer(text)]
 
 
+def numbers_in(text: str) -> list[float]:
+    """The numbers a text states, in order (paragraph 17, 2.5 cm)."""
+    return [float(n) for n in _NUMBER.findall(text)]
+
+
 def referenced_first(paragraphs: list[Paragraph], request: str) -> list[Paragraph]:
     """The paragraphs the request points at (by number, or by a quoted span they start with or contain)
     first, then the rest in document order: a long document's paragraph 22 must reach the prompt."""
+    pointed = set(referenced(paragraphs, request))
+    return [p for p in paragraphs if p.index in pointed] + [p for p in paragraphs if p.index not in pointed]
+
+
+def referenced(paragraphs: list[Paragraph], request: str) -> list[int]:
+    """The indices of the paragraphs the request points at, in document order."""
     numbers = {int(n) for n in _PARAGRAPH_NUMBER.findall(request)}
     spans = [q.casefold() for q in quoted_spans(request) if len(q) >= 3]
-
-    def referenced(p: Paragraph) -> bool:
-        return p.index in numbers or any(q in p.text.casefold() for q in spans)
-    return [p for p in paragraphs if referenced(p)] + [p for p in paragraphs if not referenced(p)]
+    return [p.index for p in paragraphs if p.index in numbers or any(q in p.text.casefold() for q in spans)]
 
 
 def arg_candidates(request: str, observation: Observation, shown: list[Control]) -> ArgCandidates:
@@ -80,6 +89,7 @@ def arg_candidates(request: str, observation: Observation, shown: list[Control])
     ints += list(range(1, MAX_SMALL_INT + 1))
     texts = mentioned_first(_unique(texts), request)
     return ArgCandidates(texts=texts, keys=_unique(quoted + list(KEYS)), ints=_unique(ints), quoted=quoted,
+                         referenced=referenced(canvas.paragraphs, request),
                          said=set(mentioned(texts, request)))
 
 

@@ -108,7 +108,7 @@ class ConstrainedDecoder:
         control_opts = [(c, f'{pre}","control_label":{_json(c.label)},"control_name":{_json(c.name)},"function":"')
                         for c in shown]
         control_opts.append((None, f'{pre}","control_label":null,"control_name":null,"function":"'))
-        priors = [-self.rank_prior * math.log(1 + i) + agree("control", c.name) for i, c in enumerate(shown)]
+        priors = [-self.rank_prior * math.log(1 + i) + agree("control", c) for i, c in enumerate(shown)]
         control = self._choose(control_opts, priors + [agree("control", None)])
 
         arg_options = {f.name: self._arg_options(f, control, cands, hint) for f in actions.FUNCTIONS.values()
@@ -140,20 +140,23 @@ class ConstrainedDecoder:
     # ------------------------------------------------------------------ grammar pieces
 
     def _agreement(self, hint: Optional[Hint]):
-        """agree(field, value) -> EXAMPLE_PRIOR where the hint's next step has that value, else 0."""
+        """agree(field, value) -> EXAMPLE_PRIOR where the hint's next step has that value (for "control": the
+        control it wants, Hint.wants), else 0."""
         def agree(field: str, value) -> float:
             if hint is None or not self.example_prior or (field != "last" and hint.function is None):
                 return 0.0
-            return self.example_prior if getattr(hint, field) == value else 0.0
+            same = hint.wants(value) if field == "control" else getattr(hint, field) == value
+            return self.example_prior if same else 0.0
         return agree
 
     def _arg_options(self, fn: actions.Function, control: Optional[Control], cands: ArgCandidates,
                      hint: Optional[Hint] = None) -> list[tuple[dict, str, float]]:
         """(args, option text, prior): the prior sums -arg_prior * log(1 + position) over the arguments'
         candidate lists, which come most likely first (agent/candidates.py); the hint's next step's values, as
-        they carry over to this request (Hint.transfer_args), are moved to the front."""
+        they carry over to this request (Hint.transfer_args), are moved to the front, and an option holding all
+        of them gains EXAMPLE_PRIOR as the hint's control and function do."""
         use_hint = hint is not None and self.example_prior and hint.function == fn.name
-        preferred = hint.transfer_args(cands.quoted) if use_hint else {}
+        preferred = hint.transfer_args(cands.referenced) if use_hint else {}
         per_arg = []
         for a in fn.args:
             values = cands.for_arg(fn.name, a, control)
@@ -167,6 +170,8 @@ class ConstrainedDecoder:
                 continue
             body = ",".join(f"{_json(k)}:{_json(v)}" for k, v in args.items())
             prior = -self.arg_prior * sum(math.log(1 + pos) for pos, _ in combo)
+            if preferred and all(args.get(k) == v for k, v in preferred.items()):
+                prior += self.example_prior
             options.append((args, body + '},"status":"', prior))
         return options
 

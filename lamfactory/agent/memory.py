@@ -21,9 +21,10 @@ from typing import Iterable, Optional
 
 import numpy as np
 
-from lamfactory.agent.candidates import quoted_spans
+from lamfactory.agent.candidates import numbers_in, quoted_spans, referenced
 from lamfactory.agent.sample import describe_action
-from lamfactory.records import AgentOutput, Experience, StepSample, Trajectory, read_jsonl, write_jsonl
+from lamfactory.records import (AgentOutput, Control, ControlBrief, Experience, StepSample, Trajectory, read_jsonl,
+                                write_jsonl)
 
 MEMORY_FILE = "experience.jsonl"  # beside a trained LAM whose prompt settings have examples: true
 
@@ -34,6 +35,7 @@ class Hint:
 
     experience: Experience
     done: int  # its steps already matched by the episode's successful steps
+    request: str = ""  # the request being solved: what its named controls, quotes and numbers carry over to
 
     @property
     def step(self) -> Optional[AgentOutput]:  # its next step (None once it was finished)
@@ -48,25 +50,64 @@ class Hint:
         return self.step.control_name if self.step else None
 
     @property
+    def control_type(self) -> Optional[str]:
+        types = self.experience.control_types
+        return types[self.done] if self.done < len(types) else None
+
+    @property
     def last(self) -> bool:  # its next step was its last (or it is finished): FINISH agrees
         return self.done >= len(self.experience.steps) - 1
 
-    def transfer_args(self, quoted: list[str]) -> dict:
-        """Its next step's argument values carried over to a task with the quoted spans `quoted`: a value its
-        request did not contain stays as it is (keys=^{END}); a value that was its request's k-th quoted span
-        becomes the k-th quoted span here (Find: the first quote, Replace: the second). Numbers do not carry."""
+    def wants(self, control: Optional[Control | ControlBrief]) -> bool:
+        """Whether `control` (None: no control) is the one its next step used, carried over to this request: the
+        same name and role (a name can be a menu and a toolbar button: Table), or, where its request named that
+        control and this one does not ("in ascending order" -> Ascending), a control of that role which this
+        request names and its request did not ("descending" -> Descending)."""
+        if self.step is None:
+            return False
+        if control is None or self.control is None:
+            return control is None and self.control is None
+        if self.control_type and control.type != self.control_type:
+            return False
+        if not (names(self.experience.request, self.control) and not names(self.request, self.control)):
+            return control.name == self.control
+        return names(self.request, control.name) and not names(self.experience.request, control.name)
+
+    def transfer_args(self, pointed: list[int] = ()) -> dict:
+        """Its next step's argument values carried over to this request, which points at the paragraphs
+        `pointed` of its document: a value that was its request's k-th quoted span, k-th number or k-th
+        paragraph pointed at becomes this request's k-th one (Find: the first quote, Replace: the second;
+        select_paragraph: the paragraph starting "..."); a text its request did not contain stays as it is
+        (keys=^{END}); other numbers do not carry."""
         if self.step is None:
             return {}
-        theirs = quoted_spans(self.experience.request)
+        theirs, ours = quoted_spans(self.experience.request), quoted_spans(self.request)
+        their_numbers, our_numbers = numbers_in(self.experience.request), numbers_in(self.request)
         out = {}
         for name, value in self.step.args.items():
-            if not isinstance(value, str):
+            if isinstance(value, bool):
                 continue
-            if value in theirs and theirs.index(value) < len(quoted):
-                out[name] = quoted[theirs.index(value)]
+            if isinstance(value, int):
+                if value in their_numbers:
+                    k = their_numbers.index(value)
+                    if k < len(our_numbers) and float(our_numbers[k]).is_integer():
+                        out[name] = int(our_numbers[k])
+                elif value in self.experience.referenced:
+                    k = self.experience.referenced.index(value)
+                    if k < len(pointed):
+                        out[name] = pointed[k]
+            elif not isinstance(value, str):
+                continue
+            elif value in theirs and theirs.index(value) < len(ours):
+                out[name] = ours[theirs.index(value)]
             elif value not in self.experience.request:
                 out[name] = value
         return out
+
+
+def names(request: str, name: Optional[str]) -> bool:
+    """Whether the request names a control (its name, three characters or more, ignoring case)."""
+    return bool(name) and len(name) >= 3 and name.casefold() in request.casefold()
 
 
 def base_task(task_id: str) -> str:
@@ -79,22 +120,38 @@ def mask(request: str) -> str:
 
 
 def experiences(trajectories: Iterable[Trajectory], wordings: Iterable[StepSample] = ()) -> list[Experience]:
-    """One Experience per passing training trajectory (the first one per task), and again under each other
-    wording of its request found among `wordings` (the paraphrased samples)."""
+    """One Experience per solved training task: its shortest passing trajectory (the doc-plan expert's passes
+    often carry detours such as Format > Paragraph... > Drop Caps > OK after a style was applied, which a
+    follower then repeats), and again under each other wording of its request found among `wordings`."""
     first: dict[str, Trajectory] = {}
     for t in trajectories:
         if t.bucket == "pass" and t.task.split == "train" and t.steps:
-            first.setdefault(t.task.task_id, t)
-    names = {tid: [(tid, t.task.request)] for tid, t in first.items()}
+            best = first.get(t.task.task_id)
+            if best is None or _ok_steps(t) < _ok_steps(best):
+                first[t.task.task_id] = t
+    wordings_of = {tid: [(tid, t.task.request)] for tid, t in first.items()}
     for s in wordings:
-        if base_task(s.task_id) in names and (s.task_id, s.request) not in names[base_task(s.task_id)]:
-            names[base_task(s.task_id)].append((s.task_id, s.request))
+        if base_task(s.task_id) in wordings_of and (s.task_id, s.request) not in wordings_of[base_task(s.task_id)]:
+            wordings_of[base_task(s.task_id)].append((s.task_id, s.request))
     out = []
     for tid, t in first.items():
         # what worked (attach() counts ok steps too), without the free text
-        steps = [st.output.model_copy(update={"thought": "", "plan": []}) for st in t.steps if st.result_ok]
-        out += [Experience(task_id=task_id, request=request, steps=steps) for task_id, request in names[tid]]
+        ok = [st for st in t.steps if st.result_ok]
+        steps = [st.output.model_copy(update={"thought": "", "plan": []}) for st in ok]
+        types = [_control_type(st) for st in ok]
+        paragraphs = t.steps[0].observation.canvas.paragraphs
+        out += [Experience(task_id=task_id, request=request, steps=steps, control_types=types,
+                           referenced=referenced(paragraphs, request)) for task_id, request in wordings_of[tid]]
     return out
+
+
+def _control_type(step) -> Optional[str]:
+    label = step.output.control_label
+    return next((c.type for c in step.observation.controls if c.label == label), None) if label else None
+
+
+def _ok_steps(t: Trajectory) -> int:
+    return sum(st.result_ok for st in t.steps)
 
 
 class Memory:
@@ -135,7 +192,7 @@ class Memory:
         found = self.nearest(sample.request, base_task(sample.task_id) if exclude_own else "")
         if found is None:
             return None
-        return Hint(found, sum(a.endswith("-> ok") for a in sample.previous_actions))
+        return Hint(found, sum(a.endswith("-> ok") for a in sample.previous_actions), sample.request)
 
     def attach(self, sample: StepSample, exclude_own: bool = False) -> StepSample:
         return self.with_hint(sample, exclude_own)[0]
@@ -149,7 +206,7 @@ class Memory:
         e, done, n = hint.experience, hint.done, len(hint.experience.steps)
         nxt = (f"Its step {done + 1} of {n}: {describe_action(hint.step)}" if hint.step
                else f"It was done after {n} steps.")
-        controls = sorted(sample.controls, key=lambda c: c.name != hint.control) if hint.control else sample.controls
+        controls = sorted(sample.controls, key=lambda c: not hint.wants(c)) if hint.control else sample.controls
         return sample.model_copy(update={"example": f"Solved similar task: {e.request}\n{nxt}",
                                          "controls": controls}), hint
 

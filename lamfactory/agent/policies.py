@@ -156,9 +156,9 @@ class HFPolicy(Policy):
     def act(self, request: str, observation: Observation, history: list[Step]) -> AgentOutput:
         sample = build_sample(request, observation, history, top_k=self.top_k)
         hint = self.memory.next_step(sample) if self.memory is not None else None
-        if hint is not None and hint.control and all(c.name != hint.control for c in sample.controls):
+        if hint is not None and hint.control and not any(hint.wants(c) for c in sample.controls):
             # the control the solved task used next is on screen but ranked out: show it (as training did)
-            label = next((c.label for c in observation.controls if c.name == hint.control), None)
+            label = next((c.label for c in observation.controls if hint.wants(c)), None)
             sample = build_sample(request, observation, history, top_k=self.top_k, must_include=label)
         return _act(self, request, observation, history, sample)
 

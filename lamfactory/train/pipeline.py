@@ -96,7 +96,7 @@ def train_phases(data: TrainData, out_dir: str | Path, cfg: TrainConfig, phases:
         raise ValueError(f"unknown phase(s) {sorted(unknown)}; phases: {', '.join(PHASES)}")
     p, results = cfg.prompt, {}
     memory = None
-    if p.examples:  # the experience memory goes beside every LAM, LAM1 too (it is evaluated on steps as well)
+    if p.examples:  # the experience memory is the expert data LAM2 learns from: it goes beside LAM2..LAM4
         memory = Memory(experiences(data.passed, data.train_steps()))
         data = replace(data, steps=memory.attach_all(data.steps, exclude_own=True))
     for name in [x for x in PHASES if x in phases]:
@@ -104,9 +104,9 @@ def train_phases(data: TrainData, out_dir: str | Path, cfg: TrainConfig, phases:
         if name == "plan":
             if not data.plans:
                 raise ValueError("plan: no task-plan pairs (plans.jsonl)")
-            results[name] = train_plan(prepare_base(cfg, data, out), data.plans, cfg.plan, out_dir=dest, prompt=p)
-            if memory is not None:
-                memory.save(dest)
+            # LAM1 has seen task-plan pairs only: it acts without the expert trajectories' memory
+            results[name] = train_plan(prepare_base(cfg, data, out), data.plans, cfg.plan, out_dir=dest,
+                                       prompt=p.model_copy(update={"examples": False}))
         elif name == "imitate":
             results[name] = imitate(_input(out, "plan"), data.train_steps(), cfg.imitate, out_dir=dest, prompt=p,
                                     eval_steps=data.test_steps())
