@@ -240,13 +240,21 @@ class StepSample(Record):
     example: str = ""  # a solved similar task from the experience memory, shown in the prompt (agent/memory.py)
 
 
+class StepControl(Record):
+    """Which control a remembered step used beyond its name: its role (the Table menu, not the Table button)
+    and which of the controls with that name and role it was, in tree order (Sort's Descending of key 1)."""
+
+    type: str
+    nth: int = 0
+
+
 class Experience(Record):
     """One verified training trajectory in the experience memory: its request and its actions in order."""
 
     task_id: str
     request: str
     steps: list[AgentOutput]  # its successful actions, in order (thought and plan dropped)
-    control_types: list[Optional[str]] = Field(default_factory=list)  # each step's control role (Table: MENU)
+    controls: list[Optional[StepControl]] = Field(default_factory=list)  # per step (None: no control)
     referenced: list[int] = Field(default_factory=list)  # the paragraphs its request pointed at in its document
 
 

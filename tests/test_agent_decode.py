@@ -145,7 +145,7 @@ def test_the_retrieved_example_steers_function_control_status_and_constant_args(
     policy = make_policy(str(tiny_models[0]))
     steps = [AgentOutput(function="keyboard_input", args={"keys": "^{END}"}),
              AgentOutput(function="click_input", control_label="1", control_name="Italic")]
-    memory_task = Experience(task_id="t", request="Go to the end and make it italic.", steps=steps)
+    memory_task = Experience(task_id="t", request="Go to the end and emphasise it.", steps=steps)
     agreed = {0.0: [], 100.0: []}
     for _ in range(8):
         request, obs = random_observation(rng)

@@ -2,10 +2,10 @@
 
 import pytest
 
-from lamfactory.agent.memory import MEMORY_FILE, Hint, Memory, experiences, mask
+from lamfactory.agent.memory import MEMORY_FILE, NAMED, Hint, Memory, experiences, mask
 from lamfactory.agent.prompt import render_user
 from lamfactory.records import (AgentOutput, Canvas, Control, ControlBrief, Experience, Observation, Step,
-                                StepSample, TaskInstance, Trajectory)
+                                StepControl, StepSample, TaskInstance, Trajectory)
 
 OBS = Observation(controls=[], canvas=Canvas())
 
@@ -116,6 +116,15 @@ def test_argument_values_carry_over_by_their_role_in_the_request():
     assert Hint(task, 3, 'Change "old" to "new".').transfer_args() == {}  # no number here to carry it to
     assert Hint(task, 4, request).transfer_args() == {}  # a number its request did not state does not carry
     assert Hint(task, 5, request).transfer_args() == {}  # finished
+    indent = AgentOutput(function="set_edit_text", control_label="5", control_name="First line:", args={"text": "2.5 cm"})
+    first_line = Experience(task_id="i", request='Give the first line of the paragraph starting "A" a 2.5 cm indent.',
+                            steps=[indent])
+    assert Hint(first_line, 0, "Start paragraph 19 with a 2.0 cm first-line indent.").transfer_args() == {
+        "text": "2.0 cm"}  # the number before "cm", not the paragraph's
+    font = AgentOutput(function="set_edit_text", control_label="6", control_name="Font Name",
+                       args={"text": "Liberation Mono"})
+    named = Experience(task_id="f", request='Change "x" to the Liberation Mono font.', steps=[font])
+    assert Hint(named, 0, 'Set "y" in DejaVu Sans.').transfer_args() == {"text": NAMED}
     by_quote = Experience(task_id="q", request='Make the paragraph starting "Intro" a list.', steps=[para],
                           referenced=[5])
     assert Hint(by_quote, 0, 'Make the paragraph starting "Usage" a list.').transfer_args([22]) == {"index": 22}
@@ -124,17 +133,30 @@ def test_argument_values_carry_over_by_their_role_in_the_request():
 def test_the_wanted_control_has_the_same_role_or_is_the_one_this_request_names():
     menu = ControlBrief(label="1", name="Table", type="MENU")
     button = ControlBrief(label="2", name="Table", type="PUSH_BUTTON")
-    up = ControlBrief(label="3", name="Ascending", type="RADIO_BUTTON")
-    down = ControlBrief(label="4", name="Descending", type="RADIO_BUTTON")
+    up1, down1 = ControlBrief(label="4", name="Ascending", type="RADIO_BUTTON"), ControlBrief(
+        label="5", name="Descending", type="RADIO_BUTTON")
+    up2, down2 = ControlBrief(label="9", name="Ascending", type="RADIO_BUTTON"), ControlBrief(
+        label="10", name="Descending", type="RADIO_BUTTON")
+    dialog = [down2, up2, down1, up1]  # shown in ranked order, not tree order
     steps = [AgentOutput(function="click_input", control_label="7", control_name="Table"),
-             AgentOutput(function="click_input", control_label="8", control_name="Ascending")]
+             AgentOutput(function="click_input", control_label="4", control_name="Ascending")]
     task = Experience(task_id="t", request="Sort table 1 in ascending order.", steps=steps,
-                      control_types=["MENU", "RADIO_BUTTON"])
-    assert Hint(task, 0, "Sort table 2.").wants(menu) and not Hint(task, 0, "Sort table 2.").wants(button)
-    assert Hint(task, 1, "Sort table 2 ascending.").wants(up)
-    descending = Hint(task, 1, "Order table 2 descending.")
-    assert descending.wants(down) and not descending.wants(up)
-    assert not Hint(task, 2, "Sort table 2.").wants(None)  # finished: it wants nothing more
+                      controls=[StepControl(type="MENU"), StepControl(type="RADIO_BUTTON", nth=0)])
+    assert Hint(task, 0, "Sort table 2.").wanted([button, menu]) == [menu]
+    assert Hint(task, 1, "Sort table 2 ascending.").wanted(dialog) == [up1]  # key 1's, not key 2's
+    assert Hint(task, 1, "Order table 2 descending.").wanted(dialog) == [down1]
+    assert Hint(task, 2, "Sort table 2.").wanted(dialog) == []  # finished: it wants nothing more
+
+
+def test_the_remembered_control_role_is_read_from_the_observation():
+    up1, up2 = Control(label="4", name="Ascending", type="RADIO_BUTTON"), Control(
+        label="9", name="Ascending", type="RADIO_BUTTON")
+    step = Step(index=0, observation=Observation(controls=[up1, up2], canvas=Canvas()), result_ok=True,
+                output=AgentOutput(function="click_input", control_label="9", control_name="Ascending"))
+    traj = Trajectory(task=TaskInstance(task_id="s", request="Sort.", template_id="t", doc_path="x.docx"),
+                      policy="oracle", steps=[step], bucket="pass")
+    [e] = experiences([traj])
+    assert e.controls == [StepControl(type="RADIO_BUTTON", nth=1)]
 
 
 def test_a_named_item_of_a_box_comes_before_quoted_text():

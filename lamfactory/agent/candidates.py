@@ -19,7 +19,7 @@ KEYS = ("{ENTER}", "{TAB}", "{DEL}", "{BACKSPACE}", "^a", "^b", "^i", "^u", "^e"
 MAX_ITEMS_PER_CONTROL = 40  # font lists run to hundreds: the shown ones are enough to choose from
 MAX_SMALL_INT = 10
 _QUOTED = re.compile(r"\"([^\"]{1,200})\"|“([^”]{1,200})”|'([^']{1,200})'")
-_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?!\w|\.\d)")  # "paragraph 5." states 5
+NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?!\w|\.\d)")  # "paragraph 5." states 5
 _PARAGRAPH_NUMBER = re.compile(r"\bparagraphs?\s+(?:number\s+)?(\d+)", re.I)
 
 
@@ -55,9 +55,9 @@ def quoted_spans(text: str) -> list[str]:
     return [next(g for g in m.groups() if g) for m in _QUOTED.finditer(text)]
 
 
-def numbers_in(text: str) -> list[float]:
-    """The numbers a text states, in order (paragraph 17, 2.5 cm)."""
-    return [float(n) for n in _NUMBER.findall(text)]
+def numbers_in(text: str) -> list[str]:
+    """The numbers a text states, in order, as written (paragraph 17, 2.0 cm)."""
+    return NUMBER.findall(text)
 
 
 def referenced_first(paragraphs: list[Paragraph], request: str) -> list[Paragraph]:
@@ -76,7 +76,7 @@ def referenced(paragraphs: list[Paragraph], request: str) -> list[int]:
 
 def arg_candidates(request: str, observation: Observation, shown: list[Control]) -> ArgCandidates:
     quoted = quoted_spans(request)
-    numbers = _NUMBER.findall(request)
+    numbers = NUMBER.findall(request)
     canvas = observation.canvas
     paragraphs = referenced_first(canvas.paragraphs, request)
     texts = quoted + numbers

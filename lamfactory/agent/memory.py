@@ -17,14 +17,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Sequence
 
 import numpy as np
 
-from lamfactory.agent.candidates import numbers_in, quoted_spans, referenced
+from lamfactory.agent.candidates import NUMBER, numbers_in, quoted_spans, referenced
 from lamfactory.agent.sample import describe_action
-from lamfactory.records import (AgentOutput, Control, ControlBrief, Experience, StepSample, Trajectory, read_jsonl,
-                                write_jsonl)
+from lamfactory.records import (AgentOutput, Control, ControlBrief, Experience, StepControl, StepSample, Trajectory,
+                                read_jsonl, write_jsonl)
 
 MEMORY_FILE = "experience.jsonl"  # beside a trained LAM whose prompt settings have examples: true
 
@@ -50,59 +50,113 @@ class Hint:
         return self.step.control_name if self.step else None
 
     @property
-    def control_type(self) -> Optional[str]:
-        types = self.experience.control_types
-        return types[self.done] if self.done < len(types) else None
+    def role(self) -> Optional[StepControl]:
+        roles = self.experience.controls
+        return roles[self.done] if self.done < len(roles) else None
 
     @property
     def last(self) -> bool:  # its next step was its last (or it is finished): FINISH agrees
         return self.done >= len(self.experience.steps) - 1
 
-    def wants(self, control: Optional[Control | ControlBrief]) -> bool:
-        """Whether `control` (None: no control) is the one its next step used, carried over to this request: the
-        same name and role (a name can be a menu and a toolbar button: Table), or, where its request named that
-        control and this one does not ("in ascending order" -> Ascending), a control of that role which this
-        request names and its request did not ("descending" -> Descending)."""
-        if self.step is None:
-            return False
-        if control is None or self.control is None:
-            return control is None and self.control is None
-        if self.control_type and control.type != self.control_type:
-            return False
-        if not (names(self.experience.request, self.control) and not names(self.request, self.control)):
-            return control.name == self.control
-        return names(self.request, control.name) and not names(self.experience.request, control.name)
+    def wanted(self, controls: Sequence[Control | ControlBrief]) -> list[Control | ControlBrief]:
+        """The control(s) among `controls` that its next step used, carried over to this request: the same name
+        and role (a name can be a menu and a toolbar button: Table), or, where its request named that control
+        and this one does not ("in ascending order" -> Ascending), one of that role which this request names and
+        its request did not ("descending" -> Descending); of several namesakes, the same one in tree order (Sort
+        shows Ascending and Descending for each of three keys)."""
+        if self.control is None:
+            return []
+        role = self.role
+        swap = names(self.experience.request, self.control) and not names(self.request, self.control)
+        fits = [c for c in controls if (role is None or c.type == role.type)
+                and (names(self.request, c.name) and not names(self.experience.request, c.name) if swap
+                     else c.name == self.control)]
+        if role is None or len(fits) <= 1 or len({c.name for c in fits}) > 1:
+            return fits
+        in_tree_order = sorted(fits, key=lambda c: int(c.label) if c.label.isdigit() else 0)
+        return [in_tree_order[min(role.nth, len(in_tree_order) - 1)]]
 
-    def transfer_args(self, pointed: list[int] = ()) -> dict:
+    def transfer_args(self, pointed: Sequence[int] = ()) -> dict:
         """Its next step's argument values carried over to this request, which points at the paragraphs
-        `pointed` of its document: a value that was its request's k-th quoted span, k-th number or k-th
-        paragraph pointed at becomes this request's k-th one (Find: the first quote, Replace: the second;
-        select_paragraph: the paragraph starting "..."); a text its request did not contain stays as it is
-        (keys=^{END}); other numbers do not carry."""
+        `pointed` of its document, by the role each value had in its request:
+        - its k-th quoted span or k-th paragraph pointed at becomes this request's k-th one (Find: the first
+          quote, Replace: the second; select_paragraph: the paragraph starting "..."); a number, also inside a
+          text, becomes the one playing its role here (_carry_number: "2.5 cm" -> "2.0 cm");
+        - a text its request named without quotes (a font, a style) becomes NAMED: the decoder takes the first
+          candidate this request names (agent/decode.py);
+        - a text its request did not contain stays as it is (keys=^{END}); other numbers do not carry."""
         if self.step is None:
             return {}
         theirs, ours = quoted_spans(self.experience.request), quoted_spans(self.request)
-        their_numbers, our_numbers = numbers_in(self.experience.request), numbers_in(self.request)
+        their_request = self.experience.request
         out = {}
         for name, value in self.step.args.items():
             if isinstance(value, bool):
                 continue
             if isinstance(value, int):
-                if value in their_numbers:
-                    k = their_numbers.index(value)
-                    if k < len(our_numbers) and float(our_numbers[k]).is_integer():
-                        out[name] = int(our_numbers[k])
-                elif value in self.experience.referenced:
+                stated = any(float(n) == value for n in numbers_in(their_request))
+                carried = _carry_number(str(value), their_request, self.request) if stated else None
+                if carried is not None and float(carried).is_integer():
+                    out[name] = int(float(carried))
+                elif not stated and value in self.experience.referenced:
                     k = self.experience.referenced.index(value)
                     if k < len(pointed):
                         out[name] = pointed[k]
             elif not isinstance(value, str):
                 continue
-            elif value in theirs and theirs.index(value) < len(ours):
-                out[name] = ours[theirs.index(value)]
-            elif value not in self.experience.request:
+            elif value in theirs:
+                if theirs.index(value) < len(ours):
+                    out[name] = ours[theirs.index(value)]
+            elif (carried := _carry_numbers(value, their_request, self.request)) is not None:
+                out[name] = carried
+            elif value in self.experience.request:
+                out[name] = NAMED
+            else:
                 out[name] = value
         return out
+
+
+NAMED = "\x00named"  # transfer_args: "the text this request names", resolved among the candidates by the decoder
+
+
+def _carry_number(value: str, theirs: str, ours: str) -> Optional[str]:
+    """The number of request `ours` that plays the role `value` played in request `theirs`: the one followed by
+    the same word ("2.5 cm" -> "2.0 cm", "3 rows" -> "6 rows"), else preceded by the same word ("paragraph 20"
+    -> "paragraph 17"), else the one at the same place when both state as many. None when nothing fits."""
+    t, o = _number_contexts(theirs), _number_contexts(ours)
+    k = next((i for i, (n, _, _) in enumerate(t) if float(n) == float(value)), None)
+    if k is None:
+        return None
+    _, before, after = t[k]
+    for same in ((lambda c: after and c[2] == after), (lambda c: before and c[1] == before)):
+        found = [n for n, *context in o if same((n, *context))]
+        if found:
+            return found[0]
+    return o[k][0] if len(o) == len(t) else None
+
+
+def _number_contexts(text: str) -> list[tuple[str, str, str]]:
+    """(number, the word before it, the word after it) for each number the text states."""
+    out = []
+    for m in NUMBER.finditer(text):
+        before = re.findall(r"[A-Za-z]+", text[: m.start()])
+        after = re.match(r"\s*([A-Za-z]+)", text[m.end():])
+        out.append((m.group(0), before[-1].lower() if before else "", after.group(1).lower() if after else ""))
+    return out
+
+
+def _carry_numbers(value: str, theirs: str, ours: str) -> Optional[str]:
+    """`value` (a text) with each number its request stated replaced by the one playing that role in this
+    request (_carry_number); None when it holds none that carries."""
+    found = False
+
+    def swap(m: re.Match) -> str:
+        nonlocal found
+        carried = _carry_number(m.group(0), theirs, ours)
+        found = found or carried is not None
+        return carried if carried is not None else m.group(0)
+    out = NUMBER.sub(swap, value)
+    return out if found else None
 
 
 def names(request: str, name: Optional[str]) -> bool:
@@ -138,16 +192,21 @@ def experiences(trajectories: Iterable[Trajectory], wordings: Iterable[StepSampl
         # what worked (attach() counts ok steps too), without the free text
         ok = [st for st in t.steps if st.result_ok]
         steps = [st.output.model_copy(update={"thought": "", "plan": []}) for st in ok]
-        types = [_control_type(st) for st in ok]
+        roles = [_step_control(st) for st in ok]
         paragraphs = t.steps[0].observation.canvas.paragraphs
-        out += [Experience(task_id=task_id, request=request, steps=steps, control_types=types,
+        out += [Experience(task_id=task_id, request=request, steps=steps, controls=roles,
                            referenced=referenced(paragraphs, request)) for task_id, request in wordings_of[tid]]
     return out
 
 
-def _control_type(step) -> Optional[str]:
+def _step_control(step) -> Optional[StepControl]:
+    """The role of the control a step used, and which of its namesakes of that role it was (tree order)."""
     label = step.output.control_label
-    return next((c.type for c in step.observation.controls if c.label == label), None) if label else None
+    used = next((c for c in step.observation.controls if c.label == label), None) if label else None
+    if used is None:
+        return None
+    namesakes = [c.label for c in step.observation.controls if c.name == used.name and c.type == used.type]
+    return StepControl(type=used.type, nth=namesakes.index(used.label))
 
 
 def _ok_steps(t: Trajectory) -> int:
@@ -206,7 +265,8 @@ class Memory:
         e, done, n = hint.experience, hint.done, len(hint.experience.steps)
         nxt = (f"Its step {done + 1} of {n}: {describe_action(hint.step)}" if hint.step
                else f"It was done after {n} steps.")
-        controls = sorted(sample.controls, key=lambda c: not hint.wants(c)) if hint.control else sample.controls
+        wanted = {c.label for c in hint.wanted(sample.controls)}
+        controls = sorted(sample.controls, key=lambda c: c.label not in wanted)
         return sample.model_copy(update={"example": f"Solved similar task: {e.request}\n{nxt}",
                                          "controls": controls}), hint
 

@@ -24,7 +24,7 @@ from lamfactory.agent.memory import Memory
 from lamfactory.agent.parse import ParseError, parse_output
 from lamfactory.agent.policy import Policy
 from lamfactory.agent.prompt import render_messages
-from lamfactory.agent.sample import build_sample
+from lamfactory.agent.sample import build_sample, failed_just_now
 from lamfactory.envs import actions
 from lamfactory.records import AgentOutput, Control, Observation, Step, StepSample
 
@@ -156,9 +156,9 @@ class HFPolicy(Policy):
     def act(self, request: str, observation: Observation, history: list[Step]) -> AgentOutput:
         sample = build_sample(request, observation, history, top_k=self.top_k)
         hint = self.memory.next_step(sample) if self.memory is not None else None
-        if hint is not None and hint.control and not any(hint.wants(c) for c in sample.controls):
+        if hint is not None and hint.control and not hint.wanted(sample.controls):
             # the control the solved task used next is on screen but ranked out: show it (as training did)
-            label = next((c.label for c in observation.controls if hint.wants(c)), None)
+            label = next((c.label for c in hint.wanted(observation.controls)), None)
             sample = build_sample(request, observation, history, top_k=self.top_k, must_include=label)
         return _act(self, request, observation, history, sample)
 
@@ -175,7 +175,8 @@ class HFPolicy(Policy):
         t0 = time.perf_counter()
         with torch_threads(self.threads):
             if self.constrained:
-                out, self.last_raw = self.decoder.decode(ids, shown, cands, hint)
+                out, self.last_raw = self.decoder.decode(ids, shown, cands, hint,
+                                                         avoid=failed_just_now(sample.previous_actions))
             else:
                 self.last_raw = self.generate_free(ids)
         self.last_model_ms = (time.perf_counter() - t0) * 1000

@@ -23,6 +23,18 @@ def describe_step(step: Step) -> str:
     return f"{describe_action(step.output)} -> {result}"
 
 
+def failed_just_now(previous_actions: list[str]) -> set[str]:
+    """The actions (describe_action) that failed since the last successful step: a failed action changed
+    nothing, so repeating one in the same state fails again (seen: five identical select_text errors)."""
+    failed = set()
+    for line in reversed(previous_actions):
+        action, sep, _ = line.partition(" -> error: ")
+        if not sep:
+            break
+        failed.add(action)
+    return failed
+
+
 def canvas_text(observation: Observation, max_chars: int = 300, request: str = "") -> str:
     """A compact one-line document summary: numbered paragraphs (truncated; those the request refers to
     first), tables, selection."""
