@@ -162,3 +162,21 @@ def test_the_retrieved_example_steers_function_control_status_and_constant_args(
     assert all(agreed[100.0])
     assert not all(agreed[0.0])
 
+
+
+def test_an_action_that_just_failed_is_not_repeated(tiny_models):
+    from lamfactory.agent.candidates import arg_candidates
+    from lamfactory.agent.sample import build_sample, describe_action, failed_just_now
+
+    assert failed_just_now(["click_input(Bold) -> ok", "click_input(Table) -> error: disabled",
+                            "select_text(text=x) -> error: not found"]) == {"click_input(Table)", "select_text(text=x)"}
+    assert failed_just_now(["click_input(Table) -> error: disabled", "click_input(Bold) -> ok"]) == set()
+    rng = random.Random(3)
+    policy = make_policy(str(tiny_models[1]))
+    for _ in range(6):
+        request, obs = random_observation(rng)
+        ids = policy.prompt_ids(build_sample(request, obs, []))
+        cands = arg_candidates(request, obs, obs.controls)
+        first, _ = policy.decoder.decode(ids, obs.controls, cands)
+        second, _ = policy.decoder.decode(ids, obs.controls, cands, avoid={describe_action(first)})
+        assert describe_action(second) != describe_action(first)

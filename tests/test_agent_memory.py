@@ -2,7 +2,8 @@
 
 import pytest
 
-from lamfactory.agent.memory import MEMORY_FILE, NAMED, Hint, Memory, experiences, mask
+from lamfactory.agent.memory import MEMORY_FILE, Hint, Memory, experiences, mask
+from lamfactory.agent.transfer import NAMED
 from lamfactory.agent.prompt import render_user
 from lamfactory.records import (AgentOutput, Canvas, Control, ControlBrief, Experience, Observation, Step,
                                 StepControl, StepSample, TaskInstance, Trajectory)
@@ -116,7 +117,8 @@ def test_argument_values_carry_over_by_their_role_in_the_request():
     assert Hint(task, 3, 'Change "old" to "new".').transfer_args() == {}  # no number here to carry it to
     assert Hint(task, 4, request).transfer_args() == {}  # a number its request did not state does not carry
     assert Hint(task, 5, request).transfer_args() == {}  # finished
-    indent = AgentOutput(function="set_edit_text", control_label="5", control_name="First line:", args={"text": "2.5 cm"})
+    indent = AgentOutput(function="set_edit_text", control_label="5", control_name="First line:",
+                         args={"text": "2.5 cm"})
     first_line = Experience(task_id="i", request='Give the first line of the paragraph starting "A" a 2.5 cm indent.',
                             steps=[indent])
     assert Hint(first_line, 0, "Start paragraph 19 with a 2.0 cm first-line indent.").transfer_args() == {

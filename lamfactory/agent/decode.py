@@ -31,7 +31,8 @@ from typing import Any, Collection, Optional
 import torch
 
 from lamfactory.agent.candidates import ArgCandidates
-from lamfactory.agent.memory import NAMED, Hint
+from lamfactory.agent.memory import Hint
+from lamfactory.agent.transfer import NAMED
 from lamfactory.agent.sample import describe_action
 from lamfactory.envs import actions
 from lamfactory.records import AgentOutput, Control
@@ -170,7 +171,10 @@ class ConstrainedDecoder:
             values = cands.for_arg(fn.name, a, control)
             if preferred.get(a.name) == NAMED:  # the text this request names (a font or style it mentions)
                 named = [v for v in values if isinstance(v, str) and v in cands.said and v not in cands.quoted]
-                preferred.pop(a.name) if not named else preferred.update({a.name: named[0]})
+                if named:
+                    preferred[a.name] = named[0]
+                else:
+                    del preferred[a.name]
             if a.name in preferred:  # the hint's value first: the position prior then favours it
                 values = [preferred[a.name]] + [v for v in values if v != preferred[a.name]]
             per_arg.append(list(enumerate(values if a.required and values else [_OMIT, *values])))

@@ -9,7 +9,9 @@ the same task family for 41 % of test tasks unmasked, 70 % masked; see the closi
 
 The example is attached to a StepSample (`example`, rendered by agent/prompt.py) the same way for training
 (excluding the sample's own task and its paraphrases) and at run time, and the shown controls are reordered so
-the example's next control comes first (the decoder's rank prior then favours it).
+the example's next control comes first (the decoder's rank prior then favours it). Its next step reaches the
+decoder as a Hint: the control it wants (by name, role and which namesake) and its argument values carried over
+by the role they played in its request (agent/transfer.py), never its literal text.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from typing import Iterable, Optional, Sequence
 
 import numpy as np
 
-from lamfactory.agent.candidates import NUMBER, numbers_in, quoted_spans, referenced
+from lamfactory.agent.candidates import numbers_in, quoted_spans, referenced
+from lamfactory.agent.transfer import NAMED, carry_number, carry_numbers, names
 from lamfactory.agent.sample import describe_action
 from lamfactory.records import (AgentOutput, Control, ControlBrief, Experience, StepControl, StepSample, Trajectory,
                                 read_jsonl, write_jsonl)
@@ -95,7 +98,7 @@ class Hint:
                 continue
             if isinstance(value, int):
                 stated = any(float(n) == value for n in numbers_in(their_request))
-                carried = _carry_number(str(value), their_request, self.request) if stated else None
+                carried = carry_number(str(value), their_request, self.request) if stated else None
                 if carried is not None and float(carried).is_integer():
                     out[name] = int(float(carried))
                 elif not stated and value in self.experience.referenced:
@@ -107,61 +110,13 @@ class Hint:
             elif value in theirs:
                 if theirs.index(value) < len(ours):
                     out[name] = ours[theirs.index(value)]
-            elif (carried := _carry_numbers(value, their_request, self.request)) is not None:
+            elif (carried := carry_numbers(value, their_request, self.request)) is not None:
                 out[name] = carried
             elif value in self.experience.request:
                 out[name] = NAMED
             else:
                 out[name] = value
         return out
-
-
-NAMED = "\x00named"  # transfer_args: "the text this request names", resolved among the candidates by the decoder
-
-
-def _carry_number(value: str, theirs: str, ours: str) -> Optional[str]:
-    """The number of request `ours` that plays the role `value` played in request `theirs`: the one followed by
-    the same word ("2.5 cm" -> "2.0 cm", "3 rows" -> "6 rows"), else preceded by the same word ("paragraph 20"
-    -> "paragraph 17"), else the one at the same place when both state as many. None when nothing fits."""
-    t, o = _number_contexts(theirs), _number_contexts(ours)
-    k = next((i for i, (n, _, _) in enumerate(t) if float(n) == float(value)), None)
-    if k is None:
-        return None
-    _, before, after = t[k]
-    for same in ((lambda c: after and c[2] == after), (lambda c: before and c[1] == before)):
-        found = [n for n, *context in o if same((n, *context))]
-        if found:
-            return found[0]
-    return o[k][0] if len(o) == len(t) else None
-
-
-def _number_contexts(text: str) -> list[tuple[str, str, str]]:
-    """(number, the word before it, the word after it) for each number the text states."""
-    out = []
-    for m in NUMBER.finditer(text):
-        before = re.findall(r"[A-Za-z]+", text[: m.start()])
-        after = re.match(r"\s*([A-Za-z]+)", text[m.end():])
-        out.append((m.group(0), before[-1].lower() if before else "", after.group(1).lower() if after else ""))
-    return out
-
-
-def _carry_numbers(value: str, theirs: str, ours: str) -> Optional[str]:
-    """`value` (a text) with each number its request stated replaced by the one playing that role in this
-    request (_carry_number); None when it holds none that carries."""
-    found = False
-
-    def swap(m: re.Match) -> str:
-        nonlocal found
-        carried = _carry_number(m.group(0), theirs, ours)
-        found = found or carried is not None
-        return carried if carried is not None else m.group(0)
-    out = NUMBER.sub(swap, value)
-    return out if found else None
-
-
-def names(request: str, name: Optional[str]) -> bool:
-    """Whether the request names a control (its name, three characters or more, ignoring case)."""
-    return bool(name) and len(name) >= 3 and name.casefold() in request.casefold()
 
 
 def base_task(task_id: str) -> str:

@@ -1,0 +1,65 @@
+"""How a remembered step's values carry over to a new request (agent/memory.Hint): by the role they played in
+the remembered request, never by copying its literal text. A number plays the role of the word beside it ("2.5 cm"
+in "a 2.5 cm indent" becomes "2.0 cm" for "a 2.0 cm first-line indent"); a font or style the request named
+without quotes becomes "whatever this request names"; a control the request named ("ascending") becomes the one
+this request names ("descending")."""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple, Optional
+
+from lamfactory.agent.candidates import NUMBER
+
+NAMED = "\x00named"  # a carried value meaning "the text this request names", resolved by the decoder
+
+
+class NumberContext(NamedTuple):
+    number: str  # as written
+    before: str  # the word before it, lower case ("paragraph")
+    after: str  # the word after it ("cm", "rows")
+
+
+def names(request: str, name: Optional[str]) -> bool:
+    """Whether the request names a control or value (three characters or more, ignoring case)."""
+    return bool(name) and len(name) >= 3 and name.casefold() in request.casefold()
+
+
+def number_contexts(text: str) -> list[NumberContext]:
+    out = []
+    for m in NUMBER.finditer(text):
+        before = re.findall(r"[A-Za-z]+", text[: m.start()])
+        after = re.match(r"\s*([A-Za-z]+)", text[m.end():])
+        out.append(NumberContext(m.group(0), before[-1].lower() if before else "",
+                                 after.group(1).lower() if after else ""))
+    return out
+
+
+def carry_number(value: str, theirs: str, ours: str) -> Optional[str]:
+    """The number of request `ours` that plays the role `value` played in request `theirs`: the one followed by
+    the same word ("3 rows" -> "6 rows"), else preceded by the same word ("paragraph 20" -> "paragraph 17"), else
+    the one at the same place when both state as many. None when nothing fits."""
+    t, o = number_contexts(theirs), number_contexts(ours)
+    k = next((i for i, c in enumerate(t) if float(c.number) == float(value)), None)
+    if k is None:
+        return None
+    for side in ("after", "before"):
+        word = getattr(t[k], side)
+        found = [c.number for c in o if word and getattr(c, side) == word]
+        if found:
+            return found[0]
+    return o[k].number if len(o) == len(t) else None
+
+
+def carry_numbers(value: str, theirs: str, ours: str) -> Optional[str]:
+    """`value` (a text) with each number request `theirs` stated replaced by the one playing that role in `ours`;
+    None when none of its numbers carries."""
+    carried_any = False
+
+    def swap(m: re.Match) -> str:
+        nonlocal carried_any
+        carried = carry_number(m.group(0), theirs, ours)
+        carried_any = carried_any or carried is not None
+        return m.group(0) if carried is None else carried
+    out = NUMBER.sub(swap, value)
+    return out if carried_any else None
