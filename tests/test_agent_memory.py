@@ -2,7 +2,7 @@
 
 import pytest
 
-from lamfactory.agent.memory import MEMORY_FILE, Hint, Memory, experiences, mask
+from lamfactory.agent.memory import MEMORY_FILE, Hint, Memory, experiences, mask, steps_done
 from lamfactory.agent.transfer import NAMED
 from lamfactory.agent.prompt import render_user
 from lamfactory.records import (AgentOutput, Canvas, Control, ControlBrief, Experience, Observation, Step,
@@ -127,6 +127,12 @@ def test_argument_values_carry_over_by_their_role_in_the_request():
                        args={"text": "Liberation Mono"})
     named = Experience(task_id="f", request='Change "x" to the Liberation Mono font.', steps=[font])
     assert Hint(named, 0, 'Set "y" in DejaVu Sans.').transfer_args() == {"text": NAMED}
+    columns = AgentOutput(function="set_edit_text", control_label="7", control_name="Columns:", args={"text": "3"})
+    table = Experience(task_id="d", request="Use Table > Insert Table to add 3 rows and 3 columns.", steps=[columns])
+    assert Hint(table, 0, "Use Table > Insert Table to add 6 rows and 5 columns.").transfer_args() == {"text": "5"}
+    api = Experience(task_id="a", request="Put a 5x2 table at the end.",
+                     steps=[AgentOutput(function="insert_table", args={"rows": 5, "columns": 2})])
+    assert Hint(api, 0, "Put a 3x4 table at the end.").transfer_args() == {"rows": 3, "columns": 4}
     by_quote = Experience(task_id="q", request='Make the paragraph starting "Intro" a list.', steps=[para],
                           referenced=[5])
     assert Hint(by_quote, 0, 'Make the paragraph starting "Usage" a list.').transfer_args([22]) == {"index": 22}
@@ -148,6 +154,19 @@ def test_the_wanted_control_has_the_same_role_or_is_the_one_this_request_names()
     assert Hint(task, 1, "Sort table 2 ascending.").wanted(dialog) == [up1]  # key 1's, not key 2's
     assert Hint(task, 1, "Order table 2 descending.").wanted(dialog) == [down1]
     assert Hint(task, 2, "Sort table 2.").wanted(dialog) == []  # finished: it wants nothing more
+    styles_menu, format_menu = ControlBrief(label="3", name="Styles", type="MENU"), ControlBrief(
+        label="4", name="Format", type="MENU")
+    styles = Experience(task_id="s", request="Use the Styles menu to make it a Heading 2.",
+                        steps=[AgentOutput(function="click_input", control_label="3", control_name="Styles")],
+                        controls=[StepControl(type="MENU")])
+    # this request names no other menu: the same one (it names Format: that one)
+    assert Hint(styles, 0, "Make it a heading.").wanted([format_menu, styles_menu]) == [styles_menu]
+    assert Hint(styles, 0, "Make it a heading from Format.").wanted([format_menu, styles_menu]) == [format_menu]
+
+
+def test_an_immediately_repeated_action_is_no_new_step():
+    assert steps_done(["click_input(Format) -> ok", "click_input(Format) -> ok", "click_input(Spacing) -> ok",
+                       "click_input(Bold) -> error: disabled"]) == 2
 
 
 def test_the_remembered_control_role_is_read_from_the_observation():

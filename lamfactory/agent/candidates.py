@@ -20,6 +20,7 @@ MAX_ITEMS_PER_CONTROL = 40  # font lists run to hundreds: the shown ones are eno
 MAX_SMALL_INT = 10
 _QUOTED = re.compile(r"\"([^\"]{1,200})\"|“([^”]{1,200})”|'([^']{1,200})'")
 NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?!\w|\.\d)")  # "paragraph 5." states 5
+DIMENSIONS = re.compile(r"(?<=\d)[x×](?=\d)")  # "a 3x4 table" states 3 and 4
 _PARAGRAPH_NUMBER = re.compile(r"\bparagraphs?\s+(?:number\s+)?(\d+)", re.I)
 
 
@@ -57,7 +58,7 @@ def quoted_spans(text: str) -> list[str]:
 
 def numbers_in(text: str) -> list[str]:
     """The numbers a text states, in order, as written (paragraph 17, 2.0 cm)."""
-    return NUMBER.findall(text)
+    return NUMBER.findall(DIMENSIONS.sub(" x ", text))
 
 
 def referenced_first(paragraphs: list[Paragraph], request: str) -> list[Paragraph]:
@@ -76,7 +77,7 @@ def referenced(paragraphs: list[Paragraph], request: str) -> list[int]:
 
 def arg_candidates(request: str, observation: Observation, shown: list[Control]) -> ArgCandidates:
     quoted = quoted_spans(request)
-    numbers = NUMBER.findall(request)
+    numbers = numbers_in(request)
     canvas = observation.canvas
     paragraphs = referenced_first(canvas.paragraphs, request)
     texts = quoted + numbers

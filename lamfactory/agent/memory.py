@@ -65,15 +65,16 @@ class Hint:
         """The control(s) among `controls` that its next step used, carried over to this request: the same name
         and role (a name can be a menu and a toolbar button: Table), or, where its request named that control
         and this one does not ("in ascending order" -> Ascending), one of that role which this request names and
-        its request did not ("descending" -> Descending); of several namesakes, the same one in tree order (Sort
-        shows Ascending and Descending for each of three keys)."""
+        its request did not ("descending" -> Descending) if there is one; of several namesakes, the same one in
+        tree order (Sort shows Ascending and Descending for each of three keys)."""
         if self.control is None:
             return []
         role = self.role
-        swap = names(self.experience.request, self.control) and not names(self.request, self.control)
-        fits = [c for c in controls if (role is None or c.type == role.type)
-                and (names(self.request, c.name) and not names(self.experience.request, c.name) if swap
-                     else c.name == self.control)]
+        same_role = [c for c in controls if role is None or c.type == role.type]
+        fits = []
+        if names(self.experience.request, self.control) and not names(self.request, self.control):
+            fits = [c for c in same_role if names(self.request, c.name) and not names(self.experience.request, c.name)]
+        fits = fits or [c for c in same_role if c.name == self.control]  # nothing else named: the same control
         if role is None or len(fits) <= 1 or len({c.name for c in fits}) > 1:
             return fits
         in_tree_order = sorted(fits, key=lambda c: int(c.label) if c.label.isdigit() else 0)
@@ -98,7 +99,7 @@ class Hint:
                 continue
             if isinstance(value, int):
                 stated = any(float(n) == value for n in numbers_in(their_request))
-                carried = carry_number(str(value), their_request, self.request) if stated else None
+                carried = carry_number(str(value), their_request, self.request, name) if stated else None
                 if carried is not None and float(carried).is_integer():
                     out[name] = int(float(carried))
                 elif not stated and value in self.experience.referenced:
@@ -110,13 +111,20 @@ class Hint:
             elif value in theirs:
                 if theirs.index(value) < len(ours):
                     out[name] = ours[theirs.index(value)]
-            elif (carried := carry_numbers(value, their_request, self.request)) is not None:
+            elif (carried := carry_numbers(value, their_request, self.request, self.control or name)) is not None:
                 out[name] = carried
             elif value in self.experience.request:
                 out[name] = NAMED
             else:
                 out[name] = value
         return out
+
+
+def steps_done(previous_actions: list[str]) -> int:
+    """How many steps of a remembered task the episode has done: its successful actions, an immediate repeat of
+    one not counted (a second click on an open Format menu is no new step and would put the hint one ahead)."""
+    ok = [a for a in previous_actions if a.endswith("-> ok")]
+    return sum(i == 0 or a != ok[i - 1] for i, a in enumerate(ok))
 
 
 def base_task(task_id: str) -> str:
@@ -206,7 +214,7 @@ class Memory:
         found = self.nearest(sample.request, base_task(sample.task_id) if exclude_own else "")
         if found is None:
             return None
-        return Hint(found, sum(a.endswith("-> ok") for a in sample.previous_actions), sample.request)
+        return Hint(found, steps_done(sample.previous_actions), sample.request)
 
     def attach(self, sample: StepSample, exclude_own: bool = False) -> StepSample:
         return self.with_hint(sample, exclude_own)[0]

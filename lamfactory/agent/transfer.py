@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple, Optional
 
-from lamfactory.agent.candidates import NUMBER
+from lamfactory.agent.candidates import DIMENSIONS, NUMBER
 
 NAMED = "\x00named"  # a carried value meaning "the text this request names", resolved by the decoder
 
@@ -27,6 +27,7 @@ def names(request: str, name: Optional[str]) -> bool:
 
 def number_contexts(text: str) -> list[NumberContext]:
     out = []
+    text = DIMENSIONS.sub(" x ", text)
     for m in NUMBER.finditer(text):
         before = re.findall(r"[A-Za-z]+", text[: m.start()])
         after = re.match(r"\s*([A-Za-z]+)", text[m.end():])
@@ -35,14 +36,16 @@ def number_contexts(text: str) -> list[NumberContext]:
     return out
 
 
-def carry_number(value: str, theirs: str, ours: str) -> Optional[str]:
+def carry_number(value: str, theirs: str, ours: str, where: str = "") -> Optional[str]:
     """The number of request `ours` that plays the role `value` played in request `theirs`: the one followed by
     the same word ("3 rows" -> "6 rows"), else preceded by the same word ("paragraph 20" -> "paragraph 17"), else
-    the one at the same place when both state as many. None when nothing fits."""
+    the one at the same place when both state as many. None when nothing fits. `where` (the control or argument
+    it goes to) picks among equal numbers ("3 rows and 3 columns": the Columns: box takes the second)."""
     t, o = number_contexts(theirs), number_contexts(ours)
-    k = next((i for i, c in enumerate(t) if float(c.number) == float(value)), None)
-    if k is None:
+    equal = [i for i, c in enumerate(t) if float(c.number) == float(value)]
+    if not equal:
         return None
+    k = next((i for i in equal if t[i].after and t[i].after in where.casefold()), equal[0])
     for side in ("after", "before"):
         word = getattr(t[k], side)
         found = [c.number for c in o if word and getattr(c, side) == word]
@@ -51,14 +54,14 @@ def carry_number(value: str, theirs: str, ours: str) -> Optional[str]:
     return o[k].number if len(o) == len(t) else None
 
 
-def carry_numbers(value: str, theirs: str, ours: str) -> Optional[str]:
+def carry_numbers(value: str, theirs: str, ours: str, where: str = "") -> Optional[str]:
     """`value` (a text) with each number request `theirs` stated replaced by the one playing that role in `ours`;
     None when none of its numbers carries."""
     carried_any = False
 
     def swap(m: re.Match) -> str:
         nonlocal carried_any
-        carried = carry_number(m.group(0), theirs, ours)
+        carried = carry_number(m.group(0), theirs, ours, where)
         carried_any = carried_any or carried is not None
         return m.group(0) if carried is None else carried
     out = NUMBER.sub(swap, value)
