@@ -213,14 +213,17 @@ def rephrasings(task: TaskInstance, families: Optional[dict[str, Family]] = None
 
 def interleave_families(tasks: list[TaskInstance]) -> list[TaskInstance]:
     """Round-robin over the tasks' first families, so that the first N tasks of a run (--limit) cover as many
-    families as N allows instead of the first help pages' topics. Within a family a training task comes first,
-    a held-out one second, then its other training tasks, then its other held-out ones: a run cut at N tasks
-    then holds no held-out task of a family with no training task (16 % of the demo's held-out tasks were)."""
+    families as N allows instead of the first help pages' topics. Each family opens with a training task and a
+    held-out one side by side, then its other training tasks, then its other held-out ones; families with no
+    training task come last. A run cut at N tasks then holds no held-out task of a family it cannot have
+    learnt (16 % of the demo's held-out tasks were), and a short run still holds some held-out tasks."""
     groups: dict[str, list[TaskInstance]] = {}
     for t in tasks:
         groups.setdefault(t.families[0], []).append(t)
     ordered = [_train_then_test(g) for g in groups.values()]
-    return [t for round_ in zip_longest(*ordered) for t in round_ if t is not None]
+    heads = [g[: 2 if len(g) > 1 and g[1].split == "test" else 1] if g[0].split == "train" else [] for g in ordered]
+    rest = [g[len(h):] for g, h in zip(ordered, heads)]
+    return [t for h in heads for t in h] + [t for round_ in zip_longest(*rest) for t in round_ if t is not None]
 
 
 def _train_then_test(group: list[TaskInstance]) -> list[TaskInstance]:
