@@ -101,10 +101,10 @@ def mentioned_first(texts: list[str], request: str) -> list[str]:
     return said + [t for t in texts if t not in said]
 
 
-def mentioned(texts: list[str], request: str) -> list[str]:
-    """The texts the request contains (at least two characters, ignoring case)."""
+def mentioned(texts: list[str], request: str, min_chars: int = 2) -> list[str]:
+    """The texts the request contains (at least `min_chars` characters, ignoring case)."""
     low = request.casefold()
-    return [t for t in texts if len(t) >= 2 and t.casefold() in low]
+    return [t for t in texts if len(t) >= min_chars and t.casefold() in low]
 
 
 def _unique(values: list) -> list:

@@ -183,8 +183,8 @@ class ConstrainedDecoder:
             args = {a.name: v for a, (_, v) in zip(fn.args, combo) if v is not _OMIT}
             if any(a.required and a.name not in args for a in fn.args):
                 continue
-            if describe_action(AgentOutput(function=fn.name, control_name=control.name if control else None,
-                                           args=args)) in avoid:
+            if avoid and describe_action(AgentOutput(function=fn.name, control_name=control.name if control else None,
+                                                     args=args)) in avoid:
                 continue  # it failed just now, in this same state
             body = ",".join(f"{_json(k)}:{_json(v)}" for k, v in args.items())
             prior = -self.arg_prior * sum(math.log(1 + pos) for pos, _ in combo)

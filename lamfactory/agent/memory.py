@@ -85,7 +85,7 @@ class Hint:
         `pointed` of its document, by the role each value had in its request:
         - its k-th quoted span or k-th paragraph pointed at becomes this request's k-th one (Find: the first
           quote, Replace: the second; select_paragraph: the paragraph starting "..."); a number, also inside a
-          text, becomes the one playing its role here (_carry_number: "2.5 cm" -> "2.0 cm");
+          text, becomes the one playing its role here (transfer.carry_number: "2.5 cm" -> "2.0 cm");
         - a text its request named without quotes (a font, a style) becomes NAMED: the decoder takes the first
           candidate this request names (agent/decode.py);
         - a text its request did not contain stays as it is (keys=^{END}); other numbers do not carry."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple, Optional
 
-from lamfactory.agent.candidates import DIMENSIONS, NUMBER
+from lamfactory.agent.candidates import DIMENSIONS, NUMBER, mentioned
 
 NAMED = "\x00named"  # a carried value meaning "the text this request names", resolved by the decoder
 
@@ -21,8 +21,8 @@ class NumberContext(NamedTuple):
 
 
 def names(request: str, name: Optional[str]) -> bool:
-    """Whether the request names a control or value (three characters or more, ignoring case)."""
-    return bool(name) and len(name) >= 3 and name.casefold() in request.casefold()
+    """Whether the request names a control or value (three characters or more: "OK" is in "book")."""
+    return bool(name) and bool(mentioned([name], request, min_chars=3))
 
 
 def number_contexts(text: str) -> list[NumberContext]:

@@ -221,7 +221,7 @@ def interleave_families(tasks: list[TaskInstance]) -> list[TaskInstance]:
     for t in tasks:
         groups.setdefault(t.families[0], []).append(t)
     ordered = [_train_then_test(g) for g in groups.values()]
-    heads = [g[: 2 if len(g) > 1 and g[1].split == "test" else 1] if g[0].split == "train" else [] for g in ordered]
+    heads = [_opening(g) for g in ordered]
     rest = [g[len(h):] for g, h in zip(ordered, heads)]
     return [t for h in heads for t in h] + [t for round_ in zip_longest(*rest) for t in round_ if t is not None]
 
@@ -230,6 +230,14 @@ def _train_then_test(group: list[TaskInstance]) -> list[TaskInstance]:
     head = [t for t in (next((t for t in group if t.split == split), None) for split in ("train", "test")) if t]
     rest = [t for t in group if all(t is not h for h in head)]
     return head + [t for t in rest if t.split == "train"] + [t for t in rest if t.split != "train"]
+
+
+def _opening(ordered: list[TaskInstance]) -> list[TaskInstance]:
+    """A family's opening tasks (of _train_then_test's order): its training task and its held-out one; nothing
+    for a family with no training task."""
+    if ordered[0].split != "train":
+        return []
+    return ordered[:2] if len(ordered) > 1 and ordered[1].split == "test" else ordered[:1]
 
 
 def _join(parts: list[str]) -> str:
