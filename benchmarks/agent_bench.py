@@ -36,7 +36,7 @@ from lamfactory.agent.policy import Policy  # noqa: E402
 from lamfactory.agent.prompt import render_target  # noqa: E402
 from lamfactory.agent.rank import rank_controls, rank_step_controls  # noqa: E402
 from lamfactory.llm.base import ChatBackend  # noqa: E402
-from lamfactory.records import Template, TaskInstance  # noqa: E402
+from lamfactory.core.records import Template, TaskInstance  # noqa: E402
 
 KS = (5, 10, 15, 20)
 
@@ -57,7 +57,7 @@ class PromptedOracle(Policy):
     name = "oracle-via-llm-path"
 
     def __init__(self):
-        from lamfactory.dataflow.experts import OraclePolicy
+        from lamfactory.agent.experts import OraclePolicy
 
         self.oracle, self.backend = OraclePolicy(), Canned()
         self.llm = LLMPolicy("canned", llm=self.backend)
@@ -83,9 +83,9 @@ class PromptedOracle(Policy):
 def make_tasks(folder: Path, per_family: int) -> list[TaskInstance]:
     import docx
 
-    from lamfactory.dataflow.families import all_families
+    from lamfactory.apps.writer.families import all_families
     from lamfactory.dataflow.instantiate import family_instance
-    from lamfactory.dataflow.templates import read_content
+    from lamfactory.apps.writer.templates import read_content
 
     d = docx.Document()
     d.add_heading("Annual Summary of the Regional Office", level=1)
@@ -174,12 +174,12 @@ def main() -> None:
     ap.add_argument("--episodes-per-family", type=int, default=2)
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
-    from lamfactory.envs import make
+    from lamfactory.core.app import get_app
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         tasks = make_tasks(folder, args.episodes_per_family)
-        env = make("writer")
+        env = get_app("writer").make_env()
         policy = PromptedOracle()
         trajs, overhead, model_ms, env_ms, own_ms = [], [], [], [], []
         try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from lamfactory.envs.writer.bench import run_bench
+from lamfactory.apps.writer.bench import run_bench
 
 
 def main() -> None:

@@ -22,7 +22,7 @@ import yaml
 from transformers import AutoModelForCausalLM, Qwen2Config, TrainerCallback
 from transformers import trainer as hf_trainer
 
-from lamfactory.records import StepSample, TaskPlan, read_jsonl
+from lamfactory.core.records import StepSample, TaskPlan, read_jsonl
 from lamfactory.train.base import EmbeddedModel, build_embedded_base, load_dtype, load_tokenizer, on_gpu, save_model
 from lamfactory.train.config import PromptSettings
 from lamfactory.train.data import plan_example, step_example

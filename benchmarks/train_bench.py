@@ -12,7 +12,7 @@ from pathlib import Path
 
 from lamfactory.train.data import TrainData
 from lamfactory.train.pipeline import load_config, train_all
-from lamfactory.train.synthetic import make_synthetic
+from lamfactory.apps.writer.synthetic import make_synthetic
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -6,7 +6,7 @@ import typer
 
 from lamfactory.agent.cli import run_command
 from lamfactory.dataflow.cli import app as dataflow_app
-from lamfactory.envs.writer.cli import app as env_app
+from lamfactory.core.app import app_names, get_app
 from lamfactory.evaluate.cli import app as eval_app
 from lamfactory.pipeline_cli import demo_command, pipeline_command
 from lamfactory.plans.cli import app as plans_app
@@ -14,7 +14,12 @@ from lamfactory.train.cli import app as train_app
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Build Large Action Models: docs -> task-plan data -> task-action data -> LAM1..4 -> eval.")
-app.add_typer(env_app, name="env", help="Inspect and benchmark the LibreOffice Writer environment.")
+env_app = typer.Typer(add_completion=False, no_args_is_help=True)
+for _name in app_names():  # each app's own environment commands: `lamfactory env writer inspect DOC`
+    _app = get_app(_name)
+    if _app.cli is not None:
+        env_app.add_typer(_app.cli(), name=_name, help=f"Inspect and benchmark the {_app.display_name} environment.")
+app.add_typer(env_app, name="env", help="Inspect and benchmark an application's environment.")
 app.add_typer(plans_app, name="plans", help="Stage 1: task-plan data from documentation.")
 app.add_typer(dataflow_app, name="dataflow", help="Stage 2: verified task-action data.")
 app.add_typer(train_app, name="train", help="Stage 3: the four training phases and the reward model.")

@@ -9,6 +9,8 @@ from typing import Any, Optional
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from lamfactory.core.app import DEFAULT_APP
+
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 
 
@@ -70,6 +72,7 @@ class EvalSection(Section):
 
 class PipelineConfig(Section):
     name: str = "lamfactory"
+    app: str = DEFAULT_APP  # the registered application (lamfactory/apps/<name>) every stage works on
     seed: int = 0
     plans: PlansSection = Field(default_factory=PlansSection)
     dataflow: DataflowSection = Field(default_factory=DataflowSection)
@@ -92,6 +95,12 @@ def load_config(path: str | Path) -> PipelineConfig:
         cfg = PipelineConfig.model_validate(data)
     except ValidationError as e:
         raise ConfigError(f"{path}: " + _first_error(e)) from None
+    from lamfactory.core.app import AppError, get_app
+
+    try:
+        get_app(cfg.app)
+    except AppError as e:
+        raise ConfigError(f"{path}: app: {e}") from None
     from lamfactory.train.pipeline import ConfigError as TrainConfigError, parse_config
 
     try:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from lamfactory.config import PipelineConfig
-from lamfactory.records import write_json
+from lamfactory.core.records import write_json
 
 STAGES = ("plans", "dataflow", "train", "eval", "report")
 # the file whose presence says a stage's output is complete (a stage is never skipped without it)

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from lamfactory.config import PipelineConfig
-from lamfactory.records import TaskInstance, Trajectory, write_json
+from lamfactory.core.app import get_app
+from lamfactory.core.records import TaskInstance, Trajectory, write_json
 
 Log = Callable[[str], None]
 LAMS = ("lam1", "lam2", "lam3", "lam4")
@@ -25,7 +26,7 @@ def run_plans(cfg: PipelineConfig, workdir: Path, log: Log) -> dict[str, Any]:
     from lamfactory.plans.build import build_plans
 
     stats = build_plans(cfg.plans.sources, workdir / "plans", evolve=cfg.plans.evolve,
-                        llm_roles=cfg.plans.llm, seed=cfg.seed, progress=True)
+                        llm_roles=cfg.plans.llm, seed=cfg.seed, progress=True, app=cfg.app)
     return {k: stats[k] for k in ("records", "extracted", "evolved") if k in stats}
 
 
@@ -33,23 +34,22 @@ def run_dataflow(cfg: PipelineConfig, workdir: Path, log: Log) -> dict[str, Any]
     from lamfactory.dataflow.runner import run_dataflow as run
 
     d = cfg.dataflow
-    summary = run(workdir / "plans", workdir / "dataflow", limit=d.limit, workers=d.workers, ray_address=d.ray,
+    summary = run(workdir / "plans", workdir / "dataflow", app=cfg.app, limit=d.limit, workers=d.workers, ray_address=d.ray,
                   llm_roles=d.llm, seed=cfg.seed, expert=d.expert, per_plan=d.per_plan, top_k=d.top_k,
                   paraphrases=d.paraphrases,
                   episode_timeout_s=d.episode_timeout_s, progress=True)
     return {k: summary[k] for k in ("buckets", "trajectories_per_minute", "families", "templates") if k in summary}
 
 
-def rollout_with_agent(max_steps: int) -> Callable[[str, list[TaskInstance]], list[Trajectory]]:
-    """The self-boosting rollout: a trained model acts live in Writer through the agent runtime."""
+def rollout_with_agent(max_steps: int, app: str) -> Callable[[str, list[TaskInstance]], list[Trajectory]]:
+    """The self-boosting rollout: a trained model acts live in the app through the agent runtime."""
 
     def rollout(model_dir: str, tasks: list[TaskInstance]) -> list[Trajectory]:
         from lamfactory.agent.loop import run_episode
         from lamfactory.agent.policies import make_policy
-        from lamfactory.envs import make
 
         policy = make_policy(str(model_dir))
-        with make("writer") as env:
+        with get_app(app).make_env() as env:
             return [run_episode(env, task, policy, max_steps) for task in tasks]
 
     return rollout
@@ -64,7 +64,7 @@ def run_train(cfg: PipelineConfig, workdir: Path, log: Log) -> dict[str, Any]:
     data = TrainData.from_files(workdir / "plans" / "plans.jsonl", data_dir / "steps.jsonl",
                                 data_dir / "pass.jsonl", data_dir / "fail.jsonl")
     results = train_all(data, workdir / "models", parse_config(cfg.train, "train"),
-                        rollout_fn=rollout_with_agent(cfg.eval.max_steps), to_samples=trajectory_to_samples)
+                        rollout_fn=rollout_with_agent(cfg.eval.max_steps, cfg.app), to_samples=trajectory_to_samples)
     return {name: _brief(r) for name, r in results.items()}
 
 
@@ -82,15 +82,14 @@ def model_spec(name: str, workdir: Path) -> str:
 
 def run_eval(cfg: PipelineConfig, workdir: Path, log: Log) -> dict[str, Any]:
     from lamfactory.agent.policies import make_policy
-    from lamfactory.envs import make
     from lamfactory.evaluate.offline import OfflineUnsupported, load_test_samples, run_offline
     from lamfactory.evaluate.online import evaluate_online, load_test_tasks
     e = cfg.eval
     samples = load_test_samples(workdir / "dataflow")
     tasks = load_test_tasks(workdir / "dataflow")
     summary: dict[str, Any] = {}
-    # one Writer for all models: reset() restores the UI state a policy changed (toolbars, view modes, dialogs)
-    with make("writer") as env:
+    # one environment for all models: reset() restores the UI state a policy changed (toolbars, dialogs, ...)
+    with get_app(cfg.app).make_env() as env:
         for name in e.models:
             spec = model_spec(name, workdir)
             out = workdir / "eval" / name
@@ -115,7 +114,7 @@ def run_report(cfg: PipelineConfig, workdir: Path, log: Log) -> dict[str, Any]:
     from lamfactory.evaluate.report import write_report
 
     runs = sorted(p.parent for p in (workdir / "eval").glob("*/*/metrics.json"))
-    paths = write_report(runs, workdir / "report")
+    paths = write_report(runs, workdir / "report", app=get_app(cfg.app).display_name)
     return {"html": str(paths["html"]), "runs": len(runs)}
 
 

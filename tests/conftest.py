@@ -9,7 +9,7 @@ import pytest
 
 @pytest.fixture(scope="session")
 def writer_env():
-    from lamfactory.envs.writer import WriterEnv
+    from lamfactory.apps.writer.env import WriterEnv
 
     env = WriterEnv()
     try:
@@ -21,7 +21,7 @@ def writer_env():
 @pytest.fixture(scope="session", autouse=True)
 def _no_orphan_soffice():
     yield
-    from lamfactory.envs.writer import soffice
+    from lamfactory.apps.libreoffice import soffice
 
     soffice.kill_all_started()
     assert not soffice.started_alive(), f"soffice processes survived the session: {soffice.started_alive()}"

@@ -11,9 +11,10 @@ import pytest
 from lamfactory.agent.ground import ground
 from lamfactory.agent.parse import parse_output
 from lamfactory.agent.policies import HFPolicy, make_policy
-from lamfactory.agent.prompt import SYSTEM, render_target
-from lamfactory.envs import actions
-from lamfactory.records import AgentOutput, Canvas, Control, Observation, Paragraph, Table
+from lamfactory.agent.prompt import render_target, system_prompt
+from lamfactory.apps.writer.actions import ACTIONS
+from lamfactory.apps.writer.state import Canvas, Paragraph, Table
+from lamfactory.core.records import AgentOutput, Control, Observation
 
 CHATML = ("{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
           "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}")
@@ -27,9 +28,9 @@ def save_tiny_model(path: Path, seed: int) -> Path:
     from tokenizers import Tokenizer, models, pre_tokenizers, decoders, trainers
     from transformers import PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
 
-    corpus = [SYSTEM, CHATML] + [render_target(AgentOutput(thought="t", control_label=str(i), control_name=n,
+    corpus = [system_prompt("writer"), CHATML] + [render_target(AgentOutput(thought="t", control_label=str(i), control_name=n,
                                                            function=f, args={"text": n}, plan=[n]))
-                                 for i, n in enumerate(NAMES) for f in actions.FUNCTIONS]
+                                 for i, n in enumerate(NAMES) for f in ACTIONS.functions]
     tok = Tokenizer(models.BPE())
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tok.decoder = decoders.ByteLevel()
@@ -64,7 +65,7 @@ def random_observation(rng: random.Random) -> tuple[str, Observation]:
     request = rng.choice(['Make "{w}" bold', "Insert a table with {n} rows and {m} columns",
                           "Set the font size of paragraph {n} to {m}", 'Type "{w} {w}" at the end', "Center it"])
     request = request.format(w=rng.choice(words), n=rng.randint(1, 9), m=rng.randint(10, 30))
-    return request, Observation(controls=controls, canvas=Canvas(paragraphs=paras, tables=tables))
+    return request, Observation(controls=controls, state=Canvas(paragraphs=paras, tables=tables).model_dump())
 
 
 def test_constrained_output_is_always_valid_and_groundable(tiny_models):
@@ -77,10 +78,10 @@ def test_constrained_output_is_always_valid_and_groundable(tiny_models):
             request, obs = random_observation(rng)
             out = policy.act(request, obs, [])
             assert policy.last_error is None
-            assert out.function in actions.FUNCTIONS and out.status in ("CONTINUE", "FINISH")
+            assert out.function in ACTIONS.functions and out.status in ("CONTINUE", "FINISH")
             assert out.control_label is None or out.control_label in {c.label for c in obs.controls}
             action, control = ground(out, obs)  # never a GroundingError: every field came from a closed set
-            actions.validate(action)
+            ACTIONS.validate(action)
             assert parse_output(render_target(out)) == out
             assert parse_output(policy.last_raw) == out  # the text the model was fed is that same object
             assert policy.last_model_ms > 0
@@ -139,7 +140,7 @@ def test_the_retrieved_example_steers_function_control_status_and_constant_args(
     from lamfactory.agent.candidates import arg_candidates
     from lamfactory.agent.memory import Hint
     from lamfactory.agent.sample import build_sample
-    from lamfactory.records import Experience
+    from lamfactory.core.records import Experience
 
     rng = random.Random(9)
     policy = make_policy(str(tiny_models[0]))

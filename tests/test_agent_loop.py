@@ -13,12 +13,13 @@ import pytest
 from typer.testing import CliRunner
 
 from lamfactory.agent.loop import run_episode
+from lamfactory.apps.libreoffice.safety import RULES
 from lamfactory.agent.policies import LLMPolicy, make_policy
 from lamfactory.agent.safety import Safety
 from lamfactory.cli import app
 from lamfactory.llm.base import ChatBackend
 from lamfactory.llm.replay import RecordingLLM
-from lamfactory.records import TaskInstance
+from lamfactory.core.records import TaskInstance
 
 REQUEST = 'Make "Quarterly report" bold'
 ANSWERS = [
@@ -100,7 +101,7 @@ def test_confirmed_sensitive_action_runs(writer_env, doc):
               '"args":{"keys":"Hello"},"status":"CONFIRM","plan":[]}')
     finish = '{"function":"keyboard_input","args":{"keys":" "},"status":"FINISH"}'
     asked = []
-    safety = Safety(confirm=lambda reason, action: asked.append(reason) or True)
+    safety = Safety(rules=RULES, confirm=lambda reason, action: asked.append(reason) or True)
     traj = run_episode(writer_env, task, LLMPolicy("s", llm=Scripted([answer, finish])), 5, confirm=safety)
     assert asked == ["the model asked for confirmation"]
     assert traj.steps[0].result_ok and traj.bucket == "pass"

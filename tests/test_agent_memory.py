@@ -5,10 +5,11 @@ import pytest
 from lamfactory.agent.memory import MEMORY_FILE, Hint, Memory, experiences, mask, steps_done
 from lamfactory.agent.transfer import NAMED
 from lamfactory.agent.prompt import render_user
-from lamfactory.records import (AgentOutput, Canvas, Control, ControlBrief, Experience, Observation, Step,
-                                StepControl, StepSample, TaskInstance, Trajectory)
+from lamfactory.apps.writer.state import Canvas
+from lamfactory.core.records import (AgentOutput, Control, ControlBrief, Experience, Observation, Step, StepControl,
+                                     StepSample, TaskInstance, Trajectory)
 
-OBS = Observation(controls=[], canvas=Canvas())
+OBS = Observation(controls=[], state={})
 
 
 def _trajectory(task_id: str, request: str, outputs: list[AgentOutput], bucket: str = "pass",
@@ -172,7 +173,7 @@ def test_an_immediately_repeated_action_is_no_new_step():
 def test_the_remembered_control_role_is_read_from_the_observation():
     up1, up2 = Control(label="4", name="Ascending", type="RADIO_BUTTON"), Control(
         label="9", name="Ascending", type="RADIO_BUTTON")
-    step = Step(index=0, observation=Observation(controls=[up1, up2], canvas=Canvas()), result_ok=True,
+    step = Step(index=0, observation=Observation(controls=[up1, up2], state={}), result_ok=True,
                 output=AgentOutput(function="click_input", control_label="9", control_name="Ascending"))
     traj = Trajectory(task=TaskInstance(task_id="s", request="Sort.", template_id="t", doc_path="x.docx"),
                       policy="oracle", steps=[step], bucket="pass")
@@ -182,12 +183,12 @@ def test_the_remembered_control_role_is_read_from_the_observation():
 
 def test_a_named_item_of_a_box_comes_before_quoted_text():
     from lamfactory.agent.candidates import arg_candidates
-    from lamfactory.envs import actions
+    from lamfactory.apps.writer.actions import ACTIONS
 
     box = Control(label="1", name="Font Name", type="COMBO_BOX", items=["Cambria", "DejaVu Sans", "Liberation Serif"])
-    obs = Observation(controls=[box], canvas=Canvas())
+    obs = Observation(controls=[box], state={})
     cands = arg_candidates('Change "searching text" to the DejaVu Sans font.', obs, [box])
-    text = next(a for a in actions.FUNCTIONS["set_edit_text"].args if a.name == "text")
+    text = next(a for a in ACTIONS.functions["set_edit_text"].args if a.name == "text")
     values = cands.for_arg("set_edit_text", text, box)
     assert values[:2] == ["DejaVu Sans", "searching text"] and "Font Name" not in values
 

@@ -11,8 +11,8 @@ import pytest
 from lamfactory.agent.ground import MIN_NAME_SCORE, GroundingError, find_control, ground
 from lamfactory.agent.parse import ParseError, parse_output
 from lamfactory.agent.prompt import TARGET_KEYS, render_target
-from lamfactory.envs import actions
-from lamfactory.records import AgentOutput, Control, Observation
+from lamfactory.apps.writer.actions import ACTIONS
+from lamfactory.core.records import AgentOutput, Control, Observation
 
 GOOD = AgentOutput(thought="bold it", control_label="3", control_name="Bold", function="click_input",
                    args={}, status="CONTINUE", plan=["center it"])
@@ -121,11 +121,11 @@ def _random_output(rng: random.Random) -> str:
     obj = {k: (plausible[k] if rng.random() < 0.75 else _random_value(rng)) for k in TARGET_KEYS
            if rng.random() < 0.9}
     if rng.random() < 0.7:
-        obj["function"] = rng.choice(list(actions.FUNCTIONS) + ["", "click", None])
+        obj["function"] = rng.choice(list(ACTIONS.functions) + ["", "click", None])
     if rng.random() < 0.5:
         obj["control_label"] = rng.choice(["1", "2", "3", "4", "5", "99", 3, None])
-    if rng.random() < 0.5 and isinstance(obj.get("function"), str) and obj["function"] in actions.FUNCTIONS:
-        fn = actions.FUNCTIONS[obj["function"]]
+    if rng.random() < 0.5 and isinstance(obj.get("function"), str) and obj["function"] in ACTIONS.functions:
+        fn = ACTIONS.functions[obj["function"]]
         obj["args"] = {a.name: _random_value(rng, 2) for a in fn.args if rng.random() < 0.7}
     text = json.dumps(obj) if rng.random() < 0.8 else repr(obj)
     damage = rng.random()
@@ -156,7 +156,7 @@ def test_fuzz_parse_and_ground_never_crash():
             continue
         try:
             action, _ = ground(out, OBS)
-            actions.validate(action)
+            ACTIONS.validate(action)
             outcomes["grounded"] += 1
         except GroundingError as e:
             assert str(e)

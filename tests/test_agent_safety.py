@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from lamfactory.agent.safety import Safety
-from lamfactory.records import Action, AgentOutput, Control, Observation, Step
+from lamfactory.apps.libreoffice.safety import RULES
+from lamfactory.core.records import Action, AgentOutput, Control, Observation, Step
 
 
 def _c(name, path=(), type_="MENU_ITEM"):
@@ -28,7 +29,7 @@ def _click(control):
     (_c("Run Macro...", ["Tools", "Macros"]), "macros"),
 ])
 def test_sensitive_controls(control, reason):
-    assert Safety().sensitive(_click(control), control, []) == reason
+    assert Safety(rules=RULES).sensitive(_click(control), control, []) == reason
 
 
 @pytest.mark.parametrize("control", [
@@ -39,11 +40,11 @@ def test_sensitive_controls(control, reason):
     _c("Basic Shapes", ["Insert", "Shape"]),
 ])
 def test_harmless_controls(control):
-    assert Safety().sensitive(_click(control), control, []) is None
+    assert Safety(rules=RULES).sensitive(_click(control), control, []) is None
 
 
 def test_keys_and_select_all_then_delete():
-    safety = Safety()
+    safety = Safety(rules=RULES)
     assert safety.sensitive(Action(function="keyboard_input", args={"keys": "^p"}), None, []) == "print"
     assert safety.sensitive(Action(function="keyboard_input", args={"keys": "^b"}), None, []) is None
     select_all = Step(index=0, observation=Observation(), result_ok=True,
@@ -54,7 +55,7 @@ def test_keys_and_select_all_then_delete():
 
 
 def test_paths_outside_the_working_folder(tmp_path: Path):
-    safety = Safety(work_dir=tmp_path)
+    safety = Safety(rules=RULES, work_dir=tmp_path)
     field = _c("File name:", ["Save As"], "TEXT")
     inside = Action(function="set_edit_text", control_label="1", args={"text": str(tmp_path / "a.docx")})
     outside = Action(function="set_edit_text", control_label="1", args={"text": "/etc/passwd"})
@@ -66,9 +67,9 @@ def test_paths_outside_the_working_folder(tmp_path: Path):
 
 def test_confirm_status_and_asking():
     action = Action(function="save")
-    assert Safety().sensitive(action, None, [], status="CONFIRM") == "the model asked for confirmation"
-    assert Safety().allow("print", action) is False  # non-interactive: refused
+    assert Safety(rules=RULES).sensitive(action, None, [], status="CONFIRM") == "the model asked for confirmation"
+    assert Safety(rules=RULES).allow("print", action) is False  # non-interactive: refused
     asked = []
-    safety = Safety(confirm=lambda reason, a: asked.append(reason) or True)
+    safety = Safety(rules=RULES, confirm=lambda reason, a: asked.append(reason) or True)
     assert safety.allow("print", action) and safety.allow("print", action)
     assert asked == ["print"]  # asked once per reason per run

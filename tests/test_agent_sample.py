@@ -3,9 +3,9 @@
 from lamfactory.agent.sample import build_sample, canvas_text, describe_step
 from lamfactory.dataflow.export import paraphrased_samples
 from lamfactory.dataflow.instantiate import TEST_PHRASING, rephrasings
-from lamfactory.dataflow.families import all_families
-from lamfactory.records import (AgentOutput, Canvas, Control, Observation, Paragraph, Step, TaskInstance, Trajectory,
-                                Verdict)
+from lamfactory.apps.writer.families import all_families
+from lamfactory.apps.writer.state import Canvas, Paragraph
+from lamfactory.core.records import AgentOutput, Control, Observation, Step, TaskInstance, Trajectory, Verdict
 
 
 def _observation(n_paragraphs: int = 30) -> Observation:
@@ -13,7 +13,7 @@ def _observation(n_paragraphs: int = 30) -> Observation:
     paragraphs.append(Paragraph(index=n_paragraphs, text="End of the summary."))
     controls = [Control(label=str(i), name=name, type="PUSH_BUTTON")
                 for i, name in enumerate(["Undo", "Redo", "Italic", "Bold", "Paragraph Style", "Heading 1"], 1)]
-    return Observation(controls=controls, canvas=Canvas(paragraphs=paragraphs))
+    return Observation(controls=controls, state=Canvas(paragraphs=paragraphs).model_dump())
 
 
 def test_the_paragraph_a_request_names_reaches_the_prompt_of_a_long_document():

@@ -12,8 +12,8 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 
-from lamfactory.envs.writer.checks import SCHEMA, CheckSpecError, check_docx, load_check
-from lamfactory.records import Action
+from lamfactory.apps.writer.checks import SCHEMA, CheckSpecError, check_docx, load_check
+from lamfactory.core.records import Action
 
 
 def _field(paragraph, instr: str) -> None:

@@ -15,14 +15,14 @@ import pytest
 from typer.testing import CliRunner
 
 from lamfactory.dataflow.execute import replay
-from lamfactory.dataflow.experts import OraclePolicy
+from lamfactory.agent.experts import OraclePolicy
 from lamfactory.dataflow.export import trajectory_to_samples
 from lamfactory.dataflow.instantiate import Instantiator, filter_messages
-from lamfactory.dataflow.judge import judge_messages, judge_trajectory
+from lamfactory.agent.judge import judge_messages, judge_trajectory
 from lamfactory.dataflow.runner import collect, load_plans, run_dataflow
-from lamfactory.dataflow.templates import build_templates
+from lamfactory.apps.writer.templates import build_templates
 from lamfactory.llm.replay import request_key
-from lamfactory.records import Trajectory, read_jsonl
+from lamfactory.core.records import Trajectory, read_jsonl
 
 SAMPLE_PLANS = Path(__file__).parents[1] / "lamfactory" / "dataflow" / "sample_plans.jsonl"
 
@@ -46,7 +46,7 @@ def plans_dir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def instances(templates_dir, plans_dir):
-    from lamfactory.dataflow.templates import load_templates
+    from lamfactory.core.templates import load_templates
 
     inst = Instantiator(load_templates(templates_dir), seed=0, per_plan=1)
     return inst.instantiate(load_plans(plans_dir))
@@ -58,7 +58,7 @@ def test_instantiation_filters_and_composes(instances):
     evolved = [t for t in tasks if t.source_plan_id == "t_evo1"]
     assert evolved and len(evolved[0].families) >= 2 and "all" in evolved[0].check
     for t in tasks:
-        from lamfactory.envs.writer.checks import check_docx
+        from lamfactory.apps.writer.checks import check_docx
 
         assert not check_docx(t.doc_path, t.check).passed  # never already true on the untouched template
         assert t.expert_plan and t.doc_plan and t.split in ("train", "test")
@@ -156,13 +156,13 @@ def test_bad_plans_file_is_a_clear_error(tmp_path):
 
 
 def test_llm_roles_through_replay(tmp_path, templates_dir, plans_dir, writer_env, instances):
-    from lamfactory.dataflow.templates import load_templates
+    from lamfactory.core.templates import load_templates
     from lamfactory.llm import make_llm
 
     plans = load_plans(plans_dir)
     recording = tmp_path / "calls.jsonl"
     from lamfactory.dataflow.instantiate import FILTER_SCHEMA
-    from lamfactory.dataflow.judge import JUDGE_SCHEMA
+    from lamfactory.agent.judge import JUDGE_SCHEMA
 
     task = instances[0][0]
     traj = replay(writer_env, task, OraclePolicy())

@@ -14,7 +14,7 @@ from lamfactory.evaluate.metrics import (bootstrap_ci, compare_step, normalise, 
                                          step_metrics, wilson)
 from lamfactory.evaluate.offline import evaluate_offline
 from lamfactory.evaluate.report import write_report
-from lamfactory.records import AgentOutput, ControlBrief, StepSample, write_jsonl
+from lamfactory.core.records import AgentOutput, ControlBrief, StepSample, write_jsonl
 
 BOLD = AgentOutput(control_label="3", control_name="Bold", function="click_input", status="CONTINUE")
 SIZE = AgentOutput(control_label="4", control_name="Font Size", function="set_edit_text", args={"text": "14"})
@@ -148,7 +148,7 @@ class _Answers:
 
 def test_plan_evaluation_with_planner_and_judge(tmp_path: Path):
     from lamfactory.evaluate.plans import evaluate_plans, plan_steps
-    from lamfactory.records import Source, TaskPlan
+    from lamfactory.core.records import Source, TaskPlan
 
     assert plan_steps("1. Click Bold\n2) Save\n\n- done") == ["Click Bold", "Save", "done"]
     plans = [TaskPlan(task_id="p1", task="Make text bold", plan=["1. Select the text", "2. Click the Bold button"],

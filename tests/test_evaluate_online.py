@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from lamfactory.cli import app
 from lamfactory.evaluate.online import evaluate_online, load_test_tasks
-from lamfactory.records import TaskInstance, Trajectory, read_jsonl, write_jsonl
+from lamfactory.core.records import TaskInstance, Trajectory, read_jsonl, write_jsonl
 
 
 def _tasks(tmp_path: Path) -> Path:
@@ -68,8 +68,8 @@ class _YesJudge:
     name = "yes-judge"
 
     def chat(self, messages, schema=None, max_tokens=512, temperature=0.0):
-        assert "Final document:" in messages[0]["content"]
-        return '{"verdict": "yes", "reason": "looks done"}'
+        assert "Document after:" in messages[0]["content"]
+        return '{"judge": "yes", "reason": "looks done"}'
 
 
 def test_online_judge_agreement(writer_env, tmp_path):

@@ -15,8 +15,11 @@ from lamfactory.plans.build import build_plans, query_to_task
 from lamfactory.plans.clean import clean, dedup, embed, near_duplicates, plan_text
 from lamfactory.plans.evolve import MAX_EXTRA_WORDS, evolve_offline, extra_words, plan_id
 from lamfactory.plans.extract import EXTRACT_PROMPT, extract_procedures, page_plain_text, parse_page
-from lamfactory.plans.sources import HELP_ROOT
-from lamfactory.records import Source, TaskPlan, read_jsonl
+from lamfactory.apps.libreoffice import HELP_ROOT
+from lamfactory.core.app import get_app
+
+WRITER = get_app("writer")
+from lamfactory.core.records import Source, TaskPlan, read_jsonl
 
 pytestmark = pytest.mark.skipif(not HELP_ROOT.is_dir(), reason="libreoffice-help-en-us is not installed")
 
@@ -27,7 +30,7 @@ PAGES = ["swriter/guide/text_capital.html", "swriter/guide/section_insert.html",
 
 
 def page(rel: str):
-    return parse_page((HELP_ROOT / rel).read_text(encoding="utf-8"))
+    return parse_page((HELP_ROOT / rel).read_text(encoding="utf-8"), WRITER.help)
 
 
 def tp(task: str, plan: list[str], kind: str = "docs") -> TaskPlan:
@@ -86,7 +89,7 @@ def test_cleaning_counts_every_drop():
                   tp("Make text bold", ["Press Ctrl+B."]),  # one step
                   tp("Fügen Sie eine Tabelle ein", ["Wählen Sie Tabelle - Tabelle einfügen.",
                                                     "Klicken Sie auf Einfügen und dann auf Schließen."]),
-                  tp("Columns", ["Choose Format - Columns.", "Click OK."])], drops)
+                  tp("Columns", ["Choose Format - Columns.", "Click OK."])], drops, WRITER)
     assert [p.task for p in kept] == ["Insert a table"]
     assert drops == Counter({"duplicate task": 1, "irrelevant (other module)": 1, "plan too short": 1,
                              "not English": 1, "task not an instruction": 1})
@@ -107,7 +110,7 @@ def test_near_duplicates_by_embedding():
 
 def _base():
     plans = [p for rel in PAGES for p in extract_procedures(page(rel), source_kind="x", path=rel).plans]
-    plans = [p.model_copy(update={"task_id": plan_id("writer", p.task, p.plan)}) for p in clean(plans, Counter())]
+    plans = [p.model_copy(update={"task_id": plan_id("writer", p.task, p.plan)}) for p in clean(plans, Counter(), WRITER)]
     return plans, embed([plan_text(p) for p in plans])
 
 
@@ -166,8 +169,8 @@ def test_llm_extract_role_via_replay(small_help, tmp_path):
 
 
 def test_queries_offline_keep_tasks_grounded_in_docs(small_help, tmp_path):
-    assert query_to_task("how to insert a section in libreoffice writer?") == "Insert a section"
-    assert query_to_task("libreoffice writer crashes on startup") is None
+    assert query_to_task("how to insert a section in libreoffice writer?", "LibreOffice Writer") == "Insert a section"
+    assert query_to_task("libreoffice writer crashes on startup", "LibreOffice Writer") is None
     q = tmp_path / "q.txt"
     q.write_text("how do I insert a section as a link\nwriter vs word comparison\n")
     stats = build_plans([f"libreoffice-help:{small_help}", f"queries:{q}"], tmp_path / "out", evolve=0,

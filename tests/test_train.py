@@ -16,7 +16,7 @@ from lamfactory.train.config import PromptSettings
 from lamfactory.train.data import TrainData, generate, parse_output, step_messages
 from lamfactory.train.imitate import ImitateConfig, imitate
 from lamfactory.train.pipeline import ConfigError, TrainConfig, parse_config, prepare_base, train_phases
-from lamfactory.train.synthetic import make_synthetic, trajectory_samples
+from lamfactory.apps.writer.synthetic import make_synthetic, trajectory_samples
 
 TINY = {"base": {"embedded": {"vocab_size": 1024, "hidden_size": 64, "intermediate_size": 128, "layers": 2,
                               "heads": 2, "kv_heads": 1}},

@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from lamfactory.envs import make
-from lamfactory.envs.actions import FUNCTIONS
-from lamfactory.envs.writer import WriterEnv
-from lamfactory.envs.writer.env import ground_by_name
-from lamfactory.records import Action, Control, TaskInstance
+from lamfactory.core.app import get_app
+from lamfactory.apps.writer.state import canvas_of
+from lamfactory.apps.writer.actions import ACTIONS
+from lamfactory.apps.writer.env import WriterEnv
+from lamfactory.apps.writer.env import ground_by_name
+from lamfactory.core.records import Action, Control, TaskInstance
 
 A = Action
 
@@ -59,19 +60,19 @@ def control(obs, name):
 
 
 def test_registered_and_reset_opens_a_copy(writer_env, template):
-    assert make.__module__ and isinstance(writer_env, WriterEnv)
+    assert isinstance(writer_env, WriterEnv) and get_app("writer").name == "writer"
     digest = hashlib.sha256(template.read_bytes()).hexdigest()
     obs = writer_env.reset(TaskInstance(task_id="t", request="r", template_id="plan", doc_path=str(template)))
-    paras = obs.canvas.paragraphs
+    paras = canvas_of(obs).paragraphs
     assert [p.text for p in paras[:2]] == ["Project plan", "The kickoff is on Monday. The kickoff room is 4B."]
     assert paras[0].style == "Heading 1"
-    assert obs.canvas.tables[0].rows == 2 and obs.canvas.tables[0].cells[0] == ["Item", "Cost"]
+    assert canvas_of(obs).tables[0].rows == 2 and canvas_of(obs).tables[0].cells[0] == ["Item", "Cost"]
     ok(writer_env, A(function="keyboard_input", args={"keys": "^{HOME}Changed "}))
     ok(writer_env, A(function="save"))
     assert hashlib.sha256(template.read_bytes()).hexdigest() == digest  # the template is never modified
     assert writer_env.doc_path != template and "Changed" in Document(str(writer_env.doc_path)).paragraphs[0].text
     empty = writer_env.reset(None)
-    assert [p.text for p in empty.canvas.paragraphs] == [""]
+    assert [p.text for p in canvas_of(empty).paragraphs] == [""]
     with pytest.raises(FileNotFoundError):
         writer_env.reset(TaskInstance(task_id="t", request="r", template_id="x", doc_path="/nonexistent.docx"))
 
@@ -81,7 +82,7 @@ def test_reset_opens_odt(writer_env, tmp_path):
     ok(writer_env, A(function="keyboard_input", args={"keys": "Native ODF text"}))
     odt = writer_env.save(tmp_path / "native.odt")
     obs = writer_env.reset(TaskInstance(task_id="t", request="r", template_id="odt", doc_path=str(odt)))
-    assert obs.canvas.paragraphs[0].text == "Native ODF text"
+    assert canvas_of(obs).paragraphs[0].text == "Native ODF text"
 
 
 def test_observation_controls(env):
@@ -106,11 +107,11 @@ def test_observation_controls(env):
 def test_click_input_toolbar_and_label_grounding(env):
     ok(env, A(function="select_text", args={"text": "kickoff", "occurrence": 2}))
     obs = env.observe()
-    assert obs.canvas.selection == "kickoff"
+    assert canvas_of(obs).selection == "kickoff"
     r = ok(env, A(function="click_input", control_label=control(obs, "Bold").label))
     assert r.control.name == "Bold"
     assert "CHECKED" in control(r.observation, "Bold").states
-    runs = r.observation.canvas.paragraphs[1].runs
+    runs = canvas_of(r.observation).paragraphs[1].runs
     assert [(x.text, x.bold) for x in runs] == [("kickoff", True)]
     assert env.check({"pred": "char_format", "text": "kickoff", "occurrence": 2, "bold": True}).passed
     assert not env.check({"pred": "char_format", "text": "kickoff", "occurrence": 1, "bold": True}).passed
@@ -120,7 +121,7 @@ def test_click_input_double_and_alignment(env):
     ok(env, A(function="select_paragraph", args={"index": 3}))
     ok(env, A(function="click_input", control_name="Center"))
     r = ok(env, A(function="click_input", control_name="Italic", args={"double": True}))  # on, then off
-    para = r.observation.canvas.paragraphs[2]
+    para = canvas_of(r.observation).paragraphs[2]
     assert para.alignment == "center" and not any(x.italic for x in para.runs)
 
 
@@ -130,7 +131,7 @@ def test_set_edit_text_and_select_item_on_combo_boxes(env):
     ok(env, A(function="select_text", args={"text": "Budget"}))
     ok(env, A(function="set_edit_text", control_name="Font Size", args={"text": "18"}))
     r = ok(env, A(function="select_item", control_name="Font Name", args={"item": "DejaVu Sans"}))
-    assert r.observation.canvas.paragraphs[1].style == "Heading 2"
+    assert canvas_of(r.observation).paragraphs[1].style == "Heading 2"
     assert control(r.observation, "Font Size").value == "18 pt"
     assert env.check({"all": [{"pred": "para_style", "para": 2, "style": "Heading 2"},
                               {"pred": "char_format", "text": "Budget", "size_pt": 18, "font": "DejaVu Sans"}]}).passed
@@ -141,11 +142,11 @@ def test_set_edit_text_and_select_item_on_combo_boxes(env):
 def test_keyboard_input_text_and_combos(env):
     ok(env, A(function="keyboard_input", args={"keys": "^{END}Last line{ENTER}Next^a"}))
     obs = env.observe()
-    assert obs.canvas.paragraphs[-1].text == "Next" and obs.canvas.paragraphs[-2].text.endswith("Last line")
-    assert obs.canvas.selection  # ^a selected
+    assert canvas_of(obs).paragraphs[-1].text == "Next" and canvas_of(obs).paragraphs[-2].text.endswith("Last line")
+    assert canvas_of(obs).selection  # ^a selected
     ok(env, A(function="select_paragraph", args={"index": 3}))
     ok(env, A(function="keyboard_input", args={"keys": "{HOME}^b{TAB}x{DEL}"}))
-    text = env.observe().canvas.paragraphs[2].text
+    text = canvas_of(env.observe()).paragraphs[2].text
     assert text == "\tx" + "Budget details follow."[1:]  # tab and x typed at the start, the 'B' deleted
     ok(env, A(function="keyboard_input", args={"keys": "^{END}^{ENTER}After break^i^u"}))
     assert env.check({"all": [{"pred": "para_page_break_before", "contains": "After break"},
@@ -156,11 +157,11 @@ def test_keyboard_input_text_and_combos(env):
 
 def test_select_paragraph_table_and_insert_table(env):
     ok(env, A(function="select_paragraph", args={"index": 1}))
-    assert env.observe().canvas.selection == "Project plan"
+    assert canvas_of(env.observe()).selection == "Project plan"
     ok(env, A(function="select_table", args={"number": 1}))
     ok(env, A(function="keyboard_input", args={"keys": "^{END}"}))
     r = ok(env, A(function="insert_table", args={"rows": 3, "columns": 4}))
-    assert [(t.rows, t.cols) for t in r.observation.canvas.tables] == [(2, 2), (3, 4)]
+    assert [(t.rows, t.cols) for t in canvas_of(r.observation).tables] == [(2, 2), (3, 4)]
     assert not env.step(A(function="select_table", args={"number": 9})).ok
     assert not env.step(A(function="select_paragraph", args={"index": 99})).ok
     assert not env.step(A(function="select_text", args={"text": "kickoff", "occurrence": 3})).ok
@@ -185,7 +186,7 @@ def test_save_and_wheel(env, tmp_path):
 def test_every_function_is_exercised():
     tested = {"click_input", "set_edit_text", "keyboard_input", "select_text", "select_paragraph", "select_table",
               "insert_table", "select_item", "save", "wheel_mouse_input"}
-    assert tested == set(FUNCTIONS)
+    assert tested == set(ACTIONS.functions)
 
 
 # ------------------------------------------------------------------ menus and dialogs
@@ -207,7 +208,7 @@ def test_insert_table_dialog_through_the_menu(env):
     ok(env, A(function="set_edit_text", control_name="Rows:", args={"text": "3"}))
     r = ok(env, A(function="click_input", control_name="Insert"))
     assert r.observation.dialog is None
-    assert (r.observation.canvas.tables[-1].rows, r.observation.canvas.tables[-1].cols) == (3, 5)
+    assert (canvas_of(r.observation).tables[-1].rows, canvas_of(r.observation).tables[-1].cols) == (3, 5)
     assert env.check({"pred": "table_shape", "table": 2, "rows": 3, "cols": 5}).passed
 
 
@@ -247,14 +248,14 @@ def test_escape_closes_menus_and_dialogs(env):
     r = ok(env, A(function="click_input", control_name="Insert Table..."))
     assert r.observation.dialog == "Insert Table"
     r = ok(env, A(function="keyboard_input", args={"keys": "{ESC}"}))
-    assert r.observation.dialog is None and len(r.observation.canvas.tables) == 1
+    assert r.observation.dialog is None and len(canvas_of(r.observation).tables) == 1
     # while a dialog is open the document is out of reach; Enter presses the default button (Insert)
     ok(env, A(function="click_input", control_name="Table"))
     ok(env, A(function="click_input", control_name="Insert Table..."))
     blocked = env.step(A(function="keyboard_input", args={"keys": "typed"}))
     assert not blocked.ok and "dialog 'Insert Table' is open" in blocked.error
     r = ok(env, A(function="keyboard_input", args={"keys": "{ENTER}"}))
-    assert r.observation.dialog is None and len(r.observation.canvas.tables) == 2
+    assert r.observation.dialog is None and len(canvas_of(r.observation).tables) == 2
 
 
 def clicks(env, *names):
@@ -278,7 +279,7 @@ def test_modal_dialogs_do_not_block_the_step(env):
     assert r.observation.dialog == "Insert Table"
     ok(env, A(function="set_edit_text", control_name="Columns:", args={"text": "3"}))
     r = clicks(env, "Insert")
-    tables = r.observation.canvas.tables
+    tables = canvas_of(r.observation).tables
     assert r.observation.dialog is None and (len(tables), tables[-1].cols) == (2, 3)
     assert clicks(env, "Edit", "Go to Page...").observation.dialog == "Go to Page"
     assert clicks(env, "OK").observation.dialog is None
@@ -309,7 +310,7 @@ def test_page_style_dialog_landscape_and_margins(env):
     ok(env, A(function="set_edit_text", control_name="Left:", args={"text": "2.5 cm"}))
     ok(env, A(function="set_edit_text", control_name="Top:", args={"text": "1 inch"}))  # unit converted
     r = clicks(env, "OK")
-    assert r.observation.dialog is None and r.observation.canvas.page["orientation"] == "landscape"
+    assert r.observation.dialog is None and canvas_of(r.observation).page["orientation"] == "landscape"
     assert env.check({"all": [{"pred": "page_orientation", "value": "landscape"},
                               {"pred": "page_margin", "side": "left", "cm": 2.5},
                               {"pred": "page_margin", "side": "top", "cm": 2.54}]}).details == []
@@ -343,7 +344,7 @@ def test_reset_restores_the_global_ui_state(writer_env, template):
     with WriterEnv() as fresh:
         expected = fresh.reset(task)
         assert _seen(reused) == _seen(expected)
-        assert reused.canvas == expected.canvas
+        assert reused.state == expected.state
         # the Paragraph dialog reopens on its first tab, not on the one it was left on
         assert _seen(clicks(writer_env, "Format", "Paragraph...").observation) == \
             _seen(clicks(fresh, "Format", "Paragraph...").observation)
@@ -390,7 +391,7 @@ def test_killed_soffice_is_recovered_mid_episode(env):
     assert not r.ok and "restarted" in r.error
     assert env.pid != old and env.office.alive()
     # the episode was reset to a fresh copy and can be retried
-    assert env.observe().canvas.paragraphs[0].text == "Project plan"
+    assert canvas_of(env.observe()).paragraphs[0].text == "Project plan"
     ok(env, A(function="select_text", args={"text": "Budget"}))
     ok(env, A(function="click_input", control_name="Bold"))
     assert env.check({"pred": "char_format", "text": "Budget", "bold": True}).passed
@@ -414,7 +415,7 @@ def test_soffice_dies_with_its_parent(tmp_path):
     """Even when the Python process is SIGKILLed (no atexit), PR_SET_PDEATHSIG takes soffice down."""
     script = textwrap.dedent("""
         import sys, time
-        from lamfactory.envs.writer import WriterEnv
+        from lamfactory.apps.writer.env import WriterEnv
         env = WriterEnv(); env.reset(None)
         print(env.pid, flush=True)
         time.sleep(60)
@@ -456,13 +457,13 @@ def test_cli_inspect_and_bench(template, tmp_path):
     from lamfactory.cli import app
 
     runner = CliRunner()
-    r = runner.invoke(app, ["env", "inspect", str(template), "--json"])
+    r = runner.invoke(app, ["env", "writer", "inspect", str(template), "--json"])
     assert r.exit_code == 0, r.output
     obs = _json.loads(r.stdout)
-    assert any(c["name"] == "Bold" for c in obs["controls"]) and obs["canvas"]["tables"][0]["rows"] == 2
-    missing = runner.invoke(app, ["env", "inspect", str(tmp_path / "nope.docx")])
+    assert any(c["name"] == "Bold" for c in obs["controls"]) and obs["state"]["tables"][0]["rows"] == 2
+    missing = runner.invoke(app, ["env", "writer", "inspect", str(tmp_path / "nope.docx")])
     assert missing.exit_code == 2 and "no such document" in missing.output
-    r = runner.invoke(app, ["env", "bench", "--episodes", "2", "--json"])
+    r = runner.invoke(app, ["env", "writer", "bench", "--episodes", "2", "--json"])
     assert r.exit_code == 0, r.output
     figures = _json.loads(r.stdout)
     assert figures["episodes"] == 2 and figures["episodes_ok"] == 2 and figures["reset_ms_median"] > 0

@@ -1,8 +1,9 @@
 """Closed candidate sets for action arguments, so a model *chooses* an argument instead of copying it.
 
 Used by the constrained decoder (agent/decode.py) and the random baseline (agent/policies.py).
-Candidates: quoted spans and numbers of the request, paragraph texts and indices (those the request refers to
-first), table numbers, names and items of the shown controls, and common key strokes. Each list is ordered
+Candidates: quoted spans and numbers of the request, the texts and numbers the app's state offers (Writer:
+paragraph texts and indices, those the request refers to first, and table numbers), names and items of the
+shown controls, and the app's key strokes. Each list is ordered
 most likely first: the constrained decoder may weigh that order (agent/decode.py, RANK_PRIOR).
 """
 
@@ -11,19 +12,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from lamfactory.envs import actions
-from lamfactory.records import Canvas, Control, Observation, Paragraph, StepSample, Table
+from lamfactory.core import actions
+from lamfactory.core.app import get_app
+from lamfactory.core.records import Control, Observation, StepSample
+from lamfactory.core.request import mentioned, numbers_in, quoted_spans
 
-KEYS = ("{ENTER}", "{TAB}", "{DEL}", "{BACKSPACE}", "^a", "^b", "^i", "^u", "^e", "^l", "^r", "^j", "^z", "^y",
-        "^c", "^v", "^x", "^s", "^{HOME}", "^{END}", "{HOME}", "{END}", "{ESC}", "^{ENTER}", "+{END}", "+{HOME}")
 MAX_ITEMS_PER_CONTROL = 40  # font lists run to hundreds: the shown ones are enough to choose from
 MAX_SMALL_INT = 10
-_QUOTED = re.compile(r"\"([^\"]{1,200})\"|“([^”]{1,200})”|'([^']{1,200})'")
-NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?!\w|\.\d)")  # "paragraph 5." states 5
-DIMENSIONS = re.compile(r"(?<=\d)[x×](?=\d)")  # "a 3x4 table" states 3 and 4
-_PARAGRAPH_NUMBER = re.compile(r"\bparagraphs?\s+(?:number\s+)?(\d+)", re.I)
-
-
 @dataclass
 class ArgCandidates:
     texts: list[str] = field(default_factory=list)  # values for free-text args (text, item)
@@ -32,6 +27,7 @@ class ArgCandidates:
     quoted: list[str] = field(default_factory=list)  # the request's quoted spans, in order
     referenced: list[int] = field(default_factory=list)  # the paragraphs the request points at
     said: set[str] = field(default_factory=set)  # texts the request contains
+    functions: actions.ActionSet = field(default_factory=lambda: actions.ActionSet([]))  # the app's action set
 
     def for_arg(self, function: str, arg: actions.Arg, control: Control | None = None) -> list:
         if arg.type is bool:
@@ -52,46 +48,22 @@ class ArgCandidates:
         return texts
 
 
-def quoted_spans(text: str) -> list[str]:
-    return [next(g for g in m.groups() if g) for m in _QUOTED.finditer(text)]
-
-
-def numbers_in(text: str) -> list[str]:
-    """The numbers a text states, in order, as written (paragraph 17, 2.0 cm)."""
-    return NUMBER.findall(DIMENSIONS.sub(" x ", text))
-
-
-def referenced_first(paragraphs: list[Paragraph], request: str) -> list[Paragraph]:
-    """The paragraphs the request points at (by number, or by a quoted span they start with or contain)
-    first, then the rest in document order: a long document's paragraph 22 must reach the prompt."""
-    pointed = set(referenced(paragraphs, request))
-    return [p for p in paragraphs if p.index in pointed] + [p for p in paragraphs if p.index not in pointed]
-
-
-def referenced(paragraphs: list[Paragraph], request: str) -> list[int]:
-    """The indices of the paragraphs the request points at, in document order."""
-    numbers = {int(n) for n in _PARAGRAPH_NUMBER.findall(request)}
-    spans = [q.casefold() for q in quoted_spans(request) if len(q) >= 3]
-    return [p.index for p in paragraphs if p.index in numbers or any(q in p.text.casefold() for q in spans)]
-
-
 def arg_candidates(request: str, observation: Observation, shown: list[Control]) -> ArgCandidates:
+    app = get_app(observation.app)
     quoted = quoted_spans(request)
     numbers = numbers_in(request)
-    canvas = observation.canvas
-    paragraphs = referenced_first(canvas.paragraphs, request)
-    texts = quoted + numbers
-    texts += [p.text for p in paragraphs if p.text.strip() and len(p.text) <= 200]
+    state = app.state.hints(observation.state, request)
+    texts = quoted + numbers + state.texts
     texts += [c.name for c in shown if c.name]
     for c in shown:
         texts += c.items[:MAX_ITEMS_PER_CONTROL]
     ints = [int(float(n)) for n in numbers if float(n).is_integer()]
-    ints += [p.index for p in paragraphs] + [t.index for t in canvas.tables]
+    ints += state.ints
     ints += list(range(1, MAX_SMALL_INT + 1))
     texts = mentioned_first(_unique(texts), request)
-    return ArgCandidates(texts=texts, keys=_unique(quoted + list(KEYS)), ints=_unique(ints), quoted=quoted,
-                         referenced=referenced(canvas.paragraphs, request),
-                         said=set(mentioned(texts, request)))
+    return ArgCandidates(texts=texts, keys=_unique(quoted + list(app.keys)), ints=_unique(ints), quoted=quoted,
+                         referenced=state.referenced,
+                         said=set(mentioned(texts, request)), functions=app.actions)
 
 
 def mentioned_first(texts: list[str], request: str) -> list[str]:
@@ -99,12 +71,6 @@ def mentioned_first(texts: list[str], request: str) -> list[str]:
     ("Heading 3" before "Heading"); the rest keep their order."""
     said = sorted(mentioned(texts, request), key=len, reverse=True)
     return said + [t for t in texts if t not in said]
-
-
-def mentioned(texts: list[str], request: str, min_chars: int = 2) -> list[str]:
-    """The texts the request contains (at least `min_chars` characters, ignoring case)."""
-    low = request.casefold()
-    return [t for t in texts if len(t) >= min_chars and t.casefold() in low]
 
 
 def _unique(values: list) -> list:
@@ -118,19 +84,8 @@ def _unique(values: list) -> list:
 
 
 def sample_candidates(sample: StepSample) -> tuple[list[Control], ArgCandidates]:
-    """Shown controls and candidates from a StepSample alone (offline evaluation: no live observation).
-    Paragraph and table numbers are read back from the sample's canvas line (agent/sample.canvas_text)."""
+    """Shown controls and candidates from a StepSample alone (offline evaluation: no live observation):
+    the state is read back from the sample's summary line (the app's StateView.from_summary)."""
     shown = [Control(label=c.label, name=c.name, type=c.type) for c in sample.controls]
-    canvas = Canvas()
-    for part in sample.canvas.split(" | "):
-        m = _CANVAS_PART.match(part)
-        if m and m["kind"] == "P":
-            canvas.paragraphs.append(Paragraph(index=int(m["n"]), text=m["rest"]))
-        elif m:
-            rows, _, cols = m["rest"].partition("x")
-            if rows.isdigit() and cols.isdigit():
-                canvas.tables.append(Table(index=int(m["n"]), rows=int(rows), cols=int(cols)))
-    return shown, arg_candidates(sample.request, Observation(controls=shown, canvas=canvas), shown)
-
-
-_CANVAS_PART = re.compile(r"^(?P<kind>[PT])(?P<n>\d+): (?P<rest>.*)$", re.S)
+    state = get_app(sample.app).state.from_summary(sample.canvas)
+    return shown, arg_candidates(sample.request, Observation(app=sample.app, controls=shown, state=state), shown)

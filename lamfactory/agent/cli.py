@@ -1,6 +1,6 @@
 """`lamfactory run`: carry out a task on the user's own document.
 
-The environment opens a copy of the document; the result is saved to --out (default IN.lam.docx beside the
+The environment opens a copy of the document; the result is saved to --out (default IN.lam.SUFFIX beside the
 input) and every step is logged as JSONL (default OUT.steps.jsonl). The input is overwritten only with
 --in-place. Sensitive actions are asked about on the terminal, or refused when stdin is not a terminal.
 """
@@ -13,30 +13,37 @@ from typing import Optional
 
 import typer
 
-SUFFIXES = (".docx", ".odt", ".doc", ".rtf", ".txt")
-
+from lamfactory.core.app import DEFAULT_APP
 
 def run_command(
-    doc: Path = typer.Option(..., "--doc", help="The document to work on (.docx/.odt); it is not modified."),
+    doc: Path = typer.Option(..., "--doc", help="The document to work on (a file type of --app); it is not modified."),
     task: str = typer.Option(..., "--task", help="What to do, in plain words."),
     model: Optional[str] = typer.Option(None, "--model", help="A trained checkpoint folder or a policy spec."),
     llm: Optional[str] = typer.Option(None, "--llm", help="An LLM backend, e.g. openai:gpt-4o[@URL]."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Where to write the result (default IN.lam.docx)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Where to write the result (default IN.lam.SUFFIX)."),
     in_place: bool = typer.Option(False, "--in-place", help="Overwrite the input document with the result."),
     max_steps: int = typer.Option(20, "--max-steps", min=1, help="Stop after this many steps."),
     log: Optional[Path] = typer.Option(None, "--log", help="Step log, JSONL (default OUT.steps.jsonl)."),
     yes: bool = typer.Option(False, "--yes", help="Allow sensitive actions without asking (never by default)."),
+    app_name: str = typer.Option(DEFAULT_APP, "--app", help="The application the document belongs to."),
 ):
     from lamfactory.agent.loop import run_episode
     from lamfactory.agent.policies import make_policy
     from lamfactory.agent.safety import Safety, terminal_confirm
-    from lamfactory.records import TaskInstance, write_jsonl
+    from lamfactory.core.app import AppError, get_app
+    from lamfactory.core.records import TaskInstance, write_jsonl
 
+    try:
+        app = get_app(app_name)
+    except AppError as e:
+        _fail(str(e))
     doc = doc.expanduser()
     if not doc.is_file():
         _fail(f"--doc {doc}: no such file")
-    if doc.suffix.lower() not in SUFFIXES:
-        _fail(f"--doc {doc}: expected one of {', '.join(SUFFIXES)}")
+    try:
+        app.check_suffix(doc)
+    except AppError as e:
+        _fail(f"--doc {e}")
     if not task.strip():
         _fail("--task is empty")
     if bool(model) == bool(llm):
@@ -52,14 +59,13 @@ def run_command(
     except Exception as e:  # a bad spec, a checkpoint that does not load, a backend error: one line
         _fail(f"cannot load the policy: {str(e).splitlines()[0] if str(e) else type(e).__name__}")
 
-    from lamfactory.envs import make
-
-    instance = TaskInstance(task_id="user", request=task.strip(), template_id="user", doc_path=str(doc.resolve()))
+    instance = TaskInstance(task_id="user", app=app.name, request=task.strip(), template_id="user",
+                            doc_path=str(doc.resolve()))
     confirm = terminal_confirm if sys.stdin.isatty() else None
     if yes:
         confirm = lambda reason, action: True  # noqa: E731  (the user said so explicitly)
-    safety = Safety(work_dir=target.resolve().parent, confirm=confirm)
-    env = make("writer")
+    safety = Safety(rules=tuple(app.safety_rules), work_dir=target.resolve().parent, confirm=confirm)
+    env = app.make_env()
     try:
         obs = env.reset(instance)
         traj = run_episode(env, instance, policy, max_steps, confirm=safety, observation=obs, check=False)

@@ -34,8 +34,8 @@ from lamfactory.agent.candidates import ArgCandidates
 from lamfactory.agent.memory import Hint
 from lamfactory.agent.transfer import NAMED
 from lamfactory.agent.sample import describe_action
-from lamfactory.envs import actions
-from lamfactory.records import AgentOutput, Control
+from lamfactory.core import actions
+from lamfactory.core.records import AgentOutput, Control
 
 MAX_THOUGHT_TOKENS = 32
 MAX_PLAN_ITEMS = 4
@@ -117,12 +117,12 @@ class ConstrainedDecoder:
         priors = [-self.rank_prior * math.log(1 + i) + agree("control", c.label in wanted) for i, c in enumerate(shown)]
         control = self._choose(control_opts, priors + [agree("control", hint is not None and hint.control is None)])
 
-        arg_options = {f.name: self._arg_options(f, control, cands, hint, avoid) for f in actions.FUNCTIONS.values()
+        arg_options = {f.name: self._arg_options(f, control, cands, hint, avoid) for f in cands.functions.values()
                        if control is not None or not f.needs_control}
         fns = [name for name, opts in arg_options.items() if opts]
         if not fns:  # everything possible on this control failed just now: let the model repeat itself
             return self.decode(prompt_ids, shown, cands, hint)
-        fn = self._choose([(actions.FUNCTIONS[name], f'{name}","args":{{') for name in fns],
+        fn = self._choose([(cands.functions[name], f'{name}","args":{{') for name in fns],
                           [agree("function", name) for name in fns])
         options = arg_options[fn.name]
         args = self._choose([(a, text) for a, text, _ in options], [prior for _, _, prior in options])

@@ -13,8 +13,9 @@ from typing import Optional
 
 from rapidfuzz import fuzz, process, utils
 
-from lamfactory.envs import actions
-from lamfactory.records import Action, AgentOutput, Control, Observation
+from lamfactory.core import actions
+from lamfactory.core.app import get_app
+from lamfactory.core.records import Action, AgentOutput, Control, Observation
 
 MIN_NAME_SCORE = 85.0  # rapidfuzz ratio (0-100) of processed names; below it a name matches no control
 
@@ -26,9 +27,10 @@ class GroundingError(ValueError):
 def ground(output: AgentOutput, observation: Observation) -> tuple[Action, Optional[Control]]:
     """Return the executable Action (addressed by the live label) and the control it acts on."""
     try:
-        fn = actions.FUNCTIONS.get(output.function)
+        functions = get_app(observation.app).actions
+        fn = functions.get(output.function)
         if fn is None:
-            raise GroundingError(f"unknown function {output.function!r}; known: {', '.join(actions.FUNCTIONS)}")
+            raise GroundingError(f"unknown function {output.function!r}; known: {', '.join(functions)}")
         control = find_control(output.control_label, output.control_name, observation.controls)
         if fn.needs_control and control is None:
             if output.control_label or output.control_name:
@@ -40,7 +42,7 @@ def ground(output: AgentOutput, observation: Observation) -> tuple[Action, Optio
                         control_label=control.label if control else None,
                         control_name=control.name if control else None,
                         args=dict(output.args))
-        action.args = actions.validate(action)
+        action.args = functions.validate(action)
         return action, control
     except actions.ActionError as e:
         raise GroundingError(str(e)) from None

@@ -16,8 +16,9 @@ from typing import Optional
 from lamfactory.agent.ground import GroundingError, ground
 from lamfactory.agent.policy import Policy
 from lamfactory.agent.safety import Safety
-from lamfactory.envs.base import Environment
-from lamfactory.records import AgentOutput, Observation, Step, TaskInstance, Trajectory
+from lamfactory.core.app import get_app
+from lamfactory.core.env import Environment
+from lamfactory.core.records import AgentOutput, Observation, Step, TaskInstance, Trajectory
 
 MAX_CONSECUTIVE_ERRORS = 5  # a policy that keeps failing is stopped instead of burning the step budget
 
@@ -26,9 +27,9 @@ def run_episode(env: Environment, task: TaskInstance, policy: Policy, max_steps:
                 confirm: Optional[Safety] = None, observation: Optional[Observation] = None,
                 check: bool = True) -> Trajectory:
     """Run one episode of `policy` on `task` in `env`. `confirm` is the safety policy (default: the
-    built-in sensitive-action list, non-interactive, i.e. every sensitive action is refused).
+    app's sensitive-action rules, non-interactive, i.e. every sensitive action is refused).
     Pass `observation` when the env was already reset (the CLI does, to open the user's document)."""
-    safety = confirm or Safety()
+    safety = confirm or Safety(rules=tuple(get_app(task.app).safety_rules))
     start = time.perf_counter()
     policy.reset(task)
     obs = observation if observation is not None else env.reset(task)

@@ -23,10 +23,11 @@ from typing import Iterable, Optional, Sequence
 
 import numpy as np
 
-from lamfactory.agent.candidates import numbers_in, quoted_spans, referenced
+from lamfactory.core.app import get_app
+from lamfactory.core.request import numbers_in, quoted_spans
 from lamfactory.agent.transfer import NAMED, carry_number, carry_numbers, names
 from lamfactory.agent.sample import describe_action
-from lamfactory.records import (AgentOutput, Control, ControlBrief, Experience, StepControl, StepSample, Trajectory,
+from lamfactory.core.records import (AgentOutput, Control, ControlBrief, Experience, StepControl, StepSample, Trajectory,
                                 read_jsonl, write_jsonl)
 
 MEMORY_FILE = "experience.jsonl"  # beside a trained LAM whose prompt settings have examples: true
@@ -156,9 +157,11 @@ def experiences(trajectories: Iterable[Trajectory], wordings: Iterable[StepSampl
         ok = [st for st in t.steps if st.result_ok]
         steps = [st.output.model_copy(update={"thought": "", "plan": []}) for st in ok]
         roles = [_step_control(st) for st in ok]
-        paragraphs = t.steps[0].observation.canvas.paragraphs
-        out += [Experience(task_id=task_id, request=request, steps=steps, controls=roles,
-                           referenced=referenced(paragraphs, request)) for task_id, request in wordings_of[tid]]
+        first_view = t.steps[0].observation
+        state = get_app(first_view.app).state
+        out += [Experience(task_id=task_id, app=t.app, request=request, steps=steps, controls=roles,
+                           referenced=state.hints(first_view.state, request).referenced)
+                for task_id, request in wordings_of[tid]]
     return out
 
 

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from lamfactory.agent.prompt import TARGET_KEYS
-from lamfactory.records import AgentOutput
+from lamfactory.core.records import AgentOutput
 
 MAX_CHARS = 20_000  # longer outputs are cut before parsing (a runaway generation must not stall the loop)
 _FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.S)

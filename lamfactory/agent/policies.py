@@ -1,7 +1,7 @@
 """Policy implementations and the registry that turns a spec string into one.
 
-    make_policy("oracle")              the family oracle (dataflow/experts.py), upper bound
-    make_policy("expert")              the documentation-plan follower (dataflow/experts.py)
+    make_policy("oracle")              the family oracle (agent/experts.py), upper bound
+    make_policy("expert")              the documentation-plan follower (agent/experts.py)
     make_policy("random")              a random valid action: lower bound
     make_policy("openai:gpt-4o")       any lamfactory.llm backend (also "replay:FILE.jsonl", "hf:PATH")
     make_policy("models/lam2")         a local Hugging Face checkpoint, decoded with constraints
@@ -25,8 +25,8 @@ from lamfactory.agent.parse import ParseError, parse_output
 from lamfactory.agent.policy import Policy
 from lamfactory.agent.prompt import render_messages
 from lamfactory.agent.sample import build_sample, failed_just_now
-from lamfactory.envs import actions
-from lamfactory.records import AgentOutput, Control, Observation, Step, StepSample
+from lamfactory.core.app import get_app
+from lamfactory.core.records import AgentOutput, Control, Observation, Step, StepSample
 
 TOP_K = 15  # controls shown to a model per step (agent/sample.build_sample's default)
 LLM_KINDS = ("openai", "replay", "record", "hf")
@@ -41,7 +41,7 @@ def make_policy(spec: str, *, seed: int = 0, top_k: int = TOP_K, constrained: bo
     if spec == "random":
         return RandomPolicy(seed=seed)
     if spec in ("oracle", "expert"):
-        from lamfactory.dataflow import experts  # lazy: the dataflow stage provides these
+        from lamfactory.agent import experts  # lazy: the dataflow stage provides these
 
         return experts.OraclePolicy() if spec == "oracle" else experts.DocPlanExpertPolicy()
     kind = spec.partition(":")[0]
@@ -69,7 +69,7 @@ class RandomPolicy(Policy):
 
     def predict(self, sample: StepSample, shown: list[Control], cands: ArgCandidates) -> AgentOutput:
         t0 = time.perf_counter()
-        fns = [f for f in actions.FUNCTIONS.values() if shown or not f.needs_control]
+        fns = [f for f in get_app(sample.app).actions.values() if shown or not f.needs_control]
         fn = self.rng.choice(fns)
         control = self.rng.choice(shown) if fn.needs_control else None
         args = {}
@@ -111,7 +111,7 @@ class LLMPolicy(Policy):
         t0 = time.perf_counter()
         try:
             self.last_raw = self.llm.chat(render_messages(sample), max_tokens=self.max_tokens,
-                                          schema=OUTPUT_SCHEMA if self.use_schema else None)
+                                          schema=output_schema(sample.app) if self.use_schema else None)
         except LLMError as e:
             self.last_error = f"model call failed: {e}"[:300]
         self.last_model_ms = (time.perf_counter() - t0) * 1000
@@ -210,17 +210,19 @@ def _parse_or_error(policy, text: str) -> AgentOutput:
         return AgentOutput(thought=text[:200])
 
 
-OUTPUT_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "thought": {"type": "string"},
-        "control_label": {"type": ["string", "null"]},
-        "control_name": {"type": ["string", "null"]},
-        "function": {"type": "string", "enum": list(actions.FUNCTIONS)},
-        "args": {"type": "object"},
-        "status": {"type": "string", "enum": ["CONTINUE", "FINISH", "CONFIRM"]},
-        "plan": {"type": "array", "items": {"type": "string"}},
-    },
-    "required": ["thought", "control_label", "control_name", "function", "args", "status", "plan"],
-    "additionalProperties": False,
-}
+def output_schema(app: str) -> dict:
+    """The seven-key object as a JSON schema, with the app's functions (for endpoints' structured output)."""
+    return {
+        "type": "object",
+        "properties": {
+            "thought": {"type": "string"},
+            "control_label": {"type": ["string", "null"]},
+            "control_name": {"type": ["string", "null"]},
+            "function": {"type": "string", "enum": list(get_app(app).actions)},
+            "args": {"type": "object"},
+            "status": {"type": "string", "enum": ["CONTINUE", "FINISH", "CONFIRM"]},
+            "plan": {"type": "array", "items": {"type": "string"}},
+        },
+        "required": ["thought", "control_label", "control_name", "function", "args", "status", "plan"],
+        "additionalProperties": False,
+    }

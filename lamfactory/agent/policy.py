@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from lamfactory.records import AgentOutput, Observation, Step, TaskInstance
+from lamfactory.core.records import AgentOutput, Observation, Step, TaskInstance
 
 
 class Policy:

@@ -1,6 +1,6 @@
 """The paper's step prompt, defined once: training (LAM2+), the agent and offline evaluation all use it.
 
-Input  = user request (+ a solved similar task, agent/memory.py) + canvas summary + available controls (label, name, type) + previous actions + previous plan.
+Input  = user request (+ a solved similar task, agent/memory.py) + the app's state summary + available controls (label, name, type) + previous actions + previous plan.
 Target = one JSON object with exactly the seven keys of AgentOutput, in this order.
 """
 
@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import json
 
-from lamfactory.envs import actions
-from lamfactory.records import AgentOutput, StepSample
+from lamfactory.core.app import DEFAULT_APP, get_app
+from lamfactory.core.records import AgentOutput, StepSample
 
 TARGET_KEYS = ("thought", "control_label", "control_name", "function", "args", "status", "plan")
 
-SYSTEM = (
-    "You operate LibreOffice Writer for the user. Reply with one JSON object with the keys "
-    "thought, control_label, control_name, function, args, status (CONTINUE or FINISH), plan.\n"
-    "Functions:\n" + actions.describe()
-)
+
+def system_prompt(app_name: str = DEFAULT_APP) -> str:
+    app = get_app(app_name)
+    return (f"You operate {app.display_name} for the user. Reply with one JSON object with the keys "
+            "thought, control_label, control_name, function, args, status (CONTINUE or FINISH), plan.\n"
+            "Functions:\n" + app.actions.describe())
 
 
 def render_user(sample: StepSample) -> str:
@@ -34,7 +35,7 @@ def render_user(sample: StepSample) -> str:
 
 
 def render_messages(sample: StepSample, system: bool = True) -> list[dict[str, str]]:
-    msgs = [{"role": "system", "content": SYSTEM}] if system else []
+    msgs = [{"role": "system", "content": system_prompt(sample.app)}] if system else []
     msgs.append({"role": "user", "content": render_user(sample)})
     return msgs
 
@@ -47,12 +48,13 @@ def render_target(output: AgentOutput) -> str:
 
 # ---------------------------------------------------------------- LAM1: task -> plan
 
-PLAN_SYSTEM = "You plan how to do a task in LibreOffice Writer. Reply with the numbered steps, one per line."
+def plan_system_prompt(app_name: str = DEFAULT_APP) -> str:
+    return f"You plan how to do a task in {get_app(app_name).display_name}. Reply with the numbered steps, one per line."
 
 
-def render_plan_messages(task: str, system: bool = True) -> list[dict[str, str]]:
+def render_plan_messages(task: str, system: bool = True, app: str = DEFAULT_APP) -> list[dict[str, str]]:
     """The task-plan prompt (LAM1 training and plan evaluation)."""
-    msgs = [{"role": "system", "content": PLAN_SYSTEM}] if system else []
+    msgs = [{"role": "system", "content": plan_system_prompt(app)}] if system else []
     msgs.append({"role": "user", "content": f"Task: {task}"})
     return msgs
 

@@ -20,7 +20,7 @@ from typing import Optional
 import numpy as np
 from rapidfuzz import fuzz
 
-from lamfactory.records import Control
+from lamfactory.core.records import Control
 
 LEXICAL_WEIGHT = 0.3  # weight of the lexical score (0-1) next to the cosine (-1..1)
 METHODS = ("embedding", "lexical")

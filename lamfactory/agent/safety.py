@@ -12,26 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-from lamfactory.records import Action, Control, Step
+from lamfactory.core.records import Action, Control, Step
+from lamfactory.core.safety import Rule
 
 
-@dataclass(frozen=True)
-class Rule:
-    name: str
-    control: str = ""  # regex on the control's name or path (case-insensitive); "" = no control match
-    keys: str = ""  # regex on keyboard_input keys (case-insensitive); "" = no key match
-
-
-DEFAULT_RULES: tuple[Rule, ...] = (
-    # matched on "path > name": a dialog's own Close button is harmless, File > Close is not
-    Rule("close without saving",
-         control=r"(^|> )file > (close|exit|quit)|(^|> )(close document|close window|exit libreoffice|quit|"
-                 r"don'?t save|discard)$",
-         keys=r"\^[wq]|%\{?f4\}?|\^\{?f4\}?"),
-    Rule("print", control=r"\bprint\b(?! preview)", keys=r"\^p\b|\^\+p"),
-    Rule("send or e-mail", control=r"\b(e-?mail|mail merge|outlook)\b|\bsend\b(?! (to back|backward))"),
-    Rule("macros", control=r"\b(macros?|basic ide|libreoffice basic|scripts?)\b", keys=r"%\{?f11\}?"),
-)
 SELECT_ALL = Rule("select all", control=r"^select all$", keys=r"\^a$")
 DELETE = Rule("delete", control=r"^(delete|cut)$", keys=r"^\s*(\{del(ete)?\}|\{backspace\}|\{bs\}|\^x)\s*$")
 _PATH = re.compile(r"^(~|/|[a-zA-Z]:[\\/]|\.\.)|[\\/]\.\.[\\/]")
@@ -43,7 +27,7 @@ Confirm = Callable[[str, Action], bool]  # (reason, action) -> the user's yes/no
 class Safety:
     """The sensitive-action policy. `confirm` None = non-interactive: every sensitive action is refused."""
 
-    rules: tuple[Rule, ...] = DEFAULT_RULES
+    rules: tuple[Rule, ...] = ()  # the app's rules (App.safety_rules)
     work_dir: Optional[Path] = None  # file paths outside it are sensitive (file dialogs)
     confirm: Optional[Confirm] = None
     allowed: set[str] = field(default_factory=set)  # reasons the user already accepted this run

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from typing import Optional
 
-from lamfactory.agent.candidates import referenced_first
 from lamfactory.agent.rank import rank_step_controls
-from lamfactory.records import AgentOutput, ControlBrief, Observation, Step, StepSample
-
-CANVAS_PARAGRAPHS = 8  # paragraphs shown in the document line
+from lamfactory.core.app import get_app
+from lamfactory.core.records import AgentOutput, ControlBrief, Observation, Step, StepSample
 
 
 def describe_action(o: AgentOutput) -> str:
@@ -36,16 +34,11 @@ def failed_just_now(previous_actions: list[str]) -> set[str]:
 
 
 def canvas_text(observation: Observation, max_chars: int = 300, request: str = "") -> str:
-    """A compact one-line document summary: numbered paragraphs (truncated; those the request refers to
-    first), tables, selection."""
-    c = observation.canvas
+    """A compact one-line summary: the open dialog, then the app's summary of its state (the parts the
+    request refers to first)."""
     parts = [f"dialog: {observation.dialog}"] if observation.dialog else []
-    if c.selection:
-        parts.append(f"selected: {c.selection[:40]}")
-    parts += [f"T{t.index}: {t.rows}x{t.cols}" for t in c.tables]
-    shown = referenced_first(c.paragraphs, request)[:CANVAS_PARAGRAPHS]
-    parts += [f"P{p.index}: {p.text[:40]}" for p in shown]
-    return " | ".join(parts)[:max_chars]
+    summary = get_app(observation.app).state.summary(observation.state, request, max_chars)
+    return " | ".join(parts + ([summary] if summary else []))[:max_chars]
 
 
 def build_sample(request: str, observation: Observation, history: list[Step], *,
@@ -60,6 +53,7 @@ def build_sample(request: str, observation: Observation, history: list[Step], *,
         ranked = ranked[: max(top_k - 1, 0)] + extra
     return StepSample(
         task_id=task_id,
+        app=observation.app,
         step=len(history),
         request=request,
         controls=[ControlBrief(label=c.label, name=c.name, type=c.type) for c in ranked],

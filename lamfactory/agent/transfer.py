@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple, Optional
 
-from lamfactory.agent.candidates import DIMENSIONS, NUMBER, mentioned
+from lamfactory.core.request import DIMENSIONS, NUMBER, mentioned
 
 NAMED = "\x00named"  # a carried value meaning "the text this request names", resolved by the decoder
 

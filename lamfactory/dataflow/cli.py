@@ -7,17 +7,20 @@ from typing import Optional
 
 import typer
 
+from lamfactory.core.app import DEFAULT_APP
+
 app = typer.Typer(add_completion=False, no_args_is_help=True)
 
 
 @app.command("templates")
-def templates_command(out: str = typer.Option(..., "--out", help="folder for the template documents + templates.jsonl")):
-    """Build the template library (LibreOffice help pages and LibreOffice's own templates, as .docx)."""
-    from lamfactory.dataflow.templates import build_templates
+def templates_command(out: str = typer.Option(..., "--out", help="folder for the template documents + templates.jsonl"),
+                      app_name: str = typer.Option(DEFAULT_APP, "--app", help="the application")):
+    """Build the app's template library (for Writer: LibreOffice help pages and LibreOffice's own templates)."""
+    from lamfactory.core.app import AppError, get_app
 
     try:
-        templates = build_templates(out)
-    except (FileNotFoundError, OSError) as e:
+        templates = get_app(app_name).build_templates(out)
+    except (AppError, FileNotFoundError, OSError) as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2)
     typer.echo(json.dumps({"templates": len(templates), "out": out}))
@@ -35,17 +38,19 @@ def run_command(
     seed: int = typer.Option(0, "--seed"),
     expert: str = typer.Option("expert+oracle", "--expert", help="expert | oracle | expert+oracle"),
     per_plan: int = typer.Option(3, "--per-plan", help="task instances per task-plan record"),
+    app_name: str = typer.Option(DEFAULT_APP, "--app", help="the application the tasks run in"),
 ):
     """Instantiate tasks on templates, execute them live, keep what verifiably succeeded, export samples."""
+    from lamfactory.core.app import AppError
     from lamfactory.dataflow.runner import DataflowConfig, DataflowError, run_dataflow
     from lamfactory.llm import LLMSpecError, parse_llm_options
 
     try:
         roles = parse_llm_options(llm)
-        cfg = DataflowConfig(templates_dir=templates, limit=limit, workers=workers, ray_address=ray, llm_roles=roles,
+        cfg = DataflowConfig(app=app_name, templates_dir=templates, limit=limit, workers=workers, ray_address=ray, llm_roles=roles,
                              seed=seed, expert=expert, per_plan=per_plan)
         summary = run_dataflow(plans, out, cfg)
-    except (DataflowError, LLMSpecError, FileNotFoundError) as e:
+    except (DataflowError, LLMSpecError, FileNotFoundError, AppError) as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2)
     except KeyboardInterrupt:

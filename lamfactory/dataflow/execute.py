@@ -16,8 +16,8 @@ from typing import Optional
 
 from lamfactory.agent.policy import Policy
 from lamfactory.agent.rank import rank_controls
-from lamfactory.envs.base import Environment
-from lamfactory.records import AgentOutput, Observation, Step, TaskInstance, Trajectory, Verdict
+from lamfactory.core.env import Environment
+from lamfactory.core.records import AgentOutput, Observation, Step, TaskInstance, Trajectory, Verdict
 
 STORED_CONTROLS = 40
 MAX_EXTRA_STEPS = 6  # a policy may take this many steps beyond the expert plan's length

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from lamfactory.agent.prompt import render_target, render_user
 from lamfactory.agent.sample import build_sample
-from lamfactory.records import StepSample, Trajectory, read_jsonl, write_jsonl
+from lamfactory.core.records import StepSample, Trajectory, read_jsonl, write_jsonl
 
 DEFAULT_TOP_K = 15
 REWARD = {"pass": 1.0, "fail": -1.0}

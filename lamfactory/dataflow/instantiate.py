@@ -6,9 +6,9 @@ Offline roles (default):
 - prefill: match the TaskPlan to task families (embedding similarity of the task to family descriptions,
   at least FAMILY_MIN_SCORE); evolved plans compose their two or three best-matching families.
 - filter: reject a plan with no family above the threshold, impossible parameters on every candidate
-  template, or a checker that already holds on the untouched template (check_docx on the template file).
+  template, or a checker that already holds on the untouched template (the app's check_file on it).
 
-LLM roles (when configured): "filter" answers whether the task is concrete, objective and Writer-only;
+LLM roles (when configured): "filter" answers whether the task is concrete, objective and for this app only;
 "prefill" picks the family for the task among the top candidates (so its answer is always executable).
 Every rejection is returned with its reason.
 
@@ -28,9 +28,9 @@ from typing import Optional
 
 import numpy as np
 
-from lamfactory.dataflow.families import Family, all_families
-from lamfactory.dataflow.templates import TemplateContent, read_content
-from lamfactory.records import TaskInstance, TaskPlan, Template
+from lamfactory.core.app import DEFAULT_APP, App, get_app
+from lamfactory.core.families import Family
+from lamfactory.core.records import TaskInstance, TaskPlan, Template
 
 FAMILY_MIN_SCORE = 0.45  # cosine similarity of a task to a family description below which no family fits
 COMPOSE_MIN_SCORE = 0.40  # a second/third family joins an evolved task only above this
@@ -52,14 +52,16 @@ class Rejection:
 @dataclass
 class Instantiator:
     templates: list[Template]
+    app: App = field(default_factory=lambda: get_app(DEFAULT_APP))
     seed: int = 0
     per_plan: int = 3
     filter_llm: object = None  # lamfactory.llm LLM or None
     prefill_llm: object = None
-    families: dict[str, Family] = field(default_factory=all_families)
+    families: Optional[dict[str, Family]] = None  # default: the app's
 
     def __post_init__(self):
-        self.contents: dict[str, TemplateContent] = {t.template_id: read_content(t.path) for t in self.templates}
+        self.families = self.families if self.families is not None else self.app.families()
+        self.contents = {t.template_id: self.app.template_content(t.path) for t in self.templates}
         self.family_names = sorted(self.families)
         embed = embedder()
         # one vector per anchor (description and the help's own wordings); a family scores its best anchor
@@ -158,33 +160,15 @@ class Instantiator:
         expert_plan = [s for name, params in zip(names, params_list) for s in self.families[name].plan(params)]
         checks = [self.families[name].check(params) for name, params in zip(names, params_list)]
         check = checks[0] if len(checks) == 1 else {"all": checks}
-        if holds_on_template(template.path, check):
+        if self.app.check_file(template.path, check).passed:
             return ("already-holds", f"{'+'.join(names)} on {template.template_id}")
         task_id = f"{plan.task_id}-{n}"
         split = "test" if template.template_id in self.test_templates or phrasing == TEST_PHRASING else "train"
-        return TaskInstance(task_id=task_id, request=request, template_id=template.template_id,
+        return TaskInstance(task_id=task_id, app=self.app.name, request=request, template_id=template.template_id,
                             doc_path=template.path, families=list(names),
                             params={"families": dict(zip(names, params_list))}, expert_plan=expert_plan,
                             doc_plan=list(plan.plan), check=check, source_plan_id=plan.task_id,
                             phrasing=phrasing, split=split)
-
-
-@lru_cache(maxsize=128)
-def _template_view(path: str):
-    from docx import Document
-
-    from lamfactory.envs.writer import checks
-
-    return checks.DocView(Document(path))
-
-
-def holds_on_template(path: str, spec: dict) -> bool:
-    """check_docx on the untouched template, with the parsed document cached per template (the filter
-    evaluates thousands of specs on the same few dozen files; parsing each time dominated instantiation)."""
-    from lamfactory.envs.writer import checks
-
-    ok, _ = checks._evaluate(_template_view(str(path)), checks.load_check(spec))
-    return ok
 
 
 def render_request(families: dict[str, Family], named_params: list[tuple[str, dict]], phrasing: int,
@@ -203,7 +187,7 @@ def render_request(families: dict[str, Family], named_params: list[tuple[str, di
 def rephrasings(task: TaskInstance, families: Optional[dict[str, Family]] = None) -> list[str]:
     """The task's request in every other *training* phrasing (paraphrase augmentation of training data; the
     held-out TEST_PHRASING is never produced). Empty when the task's families are unknown."""
-    families = families or all_families()
+    families = families or get_app(task.app).families()
     named = list(task.params.get("families", {}).items())
     if not named or any(name not in families for name, _ in named):
         return []
@@ -275,11 +259,11 @@ def embedder():
 # ---------------------------------------------------------------- LLM roles (optional)
 
 FILTER_PROMPT = (
-    "You check tasks for LibreOffice Writer. Reject a task that is vague, subjective, needs another "
+    "You check tasks for {app}. Reject a task that is vague, subjective, needs another "
     "application, or cannot be checked on the document. Answer JSON {\"keep\": true|false, \"reason\": \"...\"}.\n"
     "Task: {task}\nPlan:\n{plan}")
 PREFILL_PROMPT = (
-    "Pick the task family that best matches this LibreOffice Writer task. Answer JSON {\"family\": NAME}.\n"
+    "Pick the task family that best matches this {app} task. Answer JSON {\"family\": NAME}.\n"
     "Task: {task}\nFamilies: {families}")
 
 
@@ -288,7 +272,7 @@ FILTER_SCHEMA = {"type": "object", "properties": {"keep": {"type": "boolean"}, "
 
 
 def filter_messages(plan: TaskPlan) -> list[dict[str, str]]:
-    return [{"role": "user", "content": FILTER_PROMPT.replace("{task}", plan.task).replace("{plan}", "\n".join(plan.plan))}]
+    return [{"role": "user", "content": FILTER_PROMPT.replace("{app}", get_app(plan.app).display_name).replace("{task}", plan.task).replace("{plan}", "\n".join(plan.plan))}]
 
 
 def llm_filter(llm, plan: TaskPlan) -> Optional[str]:
@@ -299,20 +283,21 @@ def llm_filter(llm, plan: TaskPlan) -> Optional[str]:
 
 def llm_pick_family(llm, plan: TaskPlan, candidates: list[str]) -> Optional[str]:
     schema = {"type": "object", "properties": {"family": {"type": "string", "enum": candidates}}, "required": ["family"]}
-    text = llm.chat([{"role": "user", "content": PREFILL_PROMPT.replace("{task}", plan.task)
+    text = llm.chat([{"role": "user", "content": PREFILL_PROMPT.replace("{app}", get_app(plan.app).display_name).replace("{task}", plan.task)
                       .replace("{families}", ", ".join(candidates))}], schema=schema)
     name = json.loads(text).get("family")
     return name if name in candidates else None
 
 
-def family_instance(family: Family, template: Template, content: TemplateContent, seed: int = 0,
-                    phrasing: int = 0) -> Optional[TaskInstance]:
+def family_instance(family: Family, template: Template, content, seed: int = 0,
+                    phrasing: int = 0, app: str = DEFAULT_APP) -> Optional[TaskInstance]:
     """One instance of a family on a template, bypassing plan matching (tests and benchmarks)."""
     rng = random.Random(f"{seed}:{family.name}:{template.template_id}")
     params = family.sample(content, rng)
     if params is None:
         return None
-    return TaskInstance(task_id=f"{family.name}-{template.template_id}-{seed}", request=family.request(params, phrasing),
+    return TaskInstance(task_id=f"{family.name}-{template.template_id}-{seed}", app=app,
+                        request=family.request(params, phrasing),
                         template_id=template.template_id, doc_path=str(Path(template.path)), families=[family.name],
                         params={"families": {family.name: params}}, expert_plan=family.plan(params),
                         check=family.check(params), phrasing=phrasing)

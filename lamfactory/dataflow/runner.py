@@ -32,13 +32,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterator, Optional
 
-from lamfactory.dataflow import judge as judging
+from lamfactory.agent import judge as judging
 from lamfactory.dataflow.execute import EpisodeTimeout, is_crash, replay
-from lamfactory.dataflow.experts import DocPlanExpertPolicy, OraclePolicy
+from lamfactory.agent.experts import DocPlanExpertPolicy, OraclePolicy
 from lamfactory.dataflow.export import export, read_trajectories
 from lamfactory.dataflow.instantiate import Instantiator
-from lamfactory.dataflow.templates import INDEX_FILE, build_templates, load_templates
-from lamfactory.records import Record, TaskInstance, TaskPlan, Trajectory, append_jsonl, read_jsonl, write_json, \
+from lamfactory.core.app import DEFAULT_APP, App, get_app
+from lamfactory.core.templates import INDEX_FILE, load_templates
+from lamfactory.core.records import Record, TaskInstance, TaskPlan, Trajectory, append_jsonl, read_jsonl, write_json, \
     write_jsonl
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ class Done(Record):
 
 @dataclass
 class DataflowConfig:
+    app: str = DEFAULT_APP  # the registered application the tasks run in
     templates_dir: Optional[str] = None
     limit: Optional[int] = None  # at most this many task instances (after instantiation, in order)
     workers: int = 1
@@ -98,11 +100,11 @@ def load_plans(plans: str | Path) -> list[TaskPlan]:
     return records
 
 
-def templates_for(out_dir: Path, templates_dir: Optional[str]):
+def templates_for(out_dir: Path, templates_dir: Optional[str], app: App):
     if templates_dir:
         return load_templates(templates_dir)
     own = out_dir / "templates"
-    return load_templates(own) if (own / INDEX_FILE).is_file() else build_templates(own)
+    return load_templates(own) if (own / INDEX_FILE).is_file() else app.build_templates(own)
 
 
 # ---------------------------------------------------------------- one task
@@ -157,28 +159,24 @@ def _judge(cfg: dict):
 
 
 def _run_local(tasks: list[TaskInstance], cfg: dict) -> Iterator[tuple]:
-    from lamfactory.envs import make
-
-    env = make("writer")
+    env = get_app(cfg["app"]).make_env()
     judge_llm = _judge(cfg)
     try:
         for t in tasks:
             result = _task_result(env, t.model_dump_json(), cfg, judge_llm)
-            env = _renewed_after_error(env, result)
+            env = _renewed_after_error(env, result, cfg["app"])
             yield result
     finally:
         env.close()
 
 
-def _renewed_after_error(env, result: tuple):
+def _renewed_after_error(env, result: tuple, app: str):
     """A task that ended in an unexpected error may have left soffice broken in a way its watchdog does not
     see (measured: after a C++ std::bad_alloc every later call failed the same way): start a fresh one."""
     if not (result[2] or "").startswith("error"):
         return env
-    from lamfactory.envs import make
-
     env.close()
-    return make("writer")
+    return get_app(app).make_env()
 
 
 _WORKER: dict = {}
@@ -187,9 +185,7 @@ _WORKER: dict = {}
 def _init_worker(cfg: dict) -> None:
     from multiprocessing.util import Finalize
 
-    from lamfactory.envs import make
-
-    _WORKER["env"] = make("writer")
+    _WORKER["env"] = get_app(cfg["app"]).make_env()
     _WORKER["cfg"] = cfg
     _WORKER["judge"] = _judge(cfg)
     Finalize(None, lambda: _WORKER["env"].close(), exitpriority=10)  # the current env (renewed after errors)
@@ -197,7 +193,7 @@ def _init_worker(cfg: dict) -> None:
 
 def _pool_task(task_json: str):
     result = _task_result(_WORKER["env"], task_json, _WORKER["cfg"], _WORKER["judge"])
-    _WORKER["env"] = _renewed_after_error(_WORKER["env"], result)
+    _WORKER["env"] = _renewed_after_error(_WORKER["env"], result, _WORKER["cfg"]["app"])
     return result
 
 
@@ -247,13 +243,16 @@ def run_dataflow(plans_dir: str | Path, out_dir: str | Path, cfg: Optional[Dataf
         raise DataflowError("workers must be >= 1")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    plans = load_plans(plans_dir)
-    templates = templates_for(out, cfg.templates_dir)
+    app = get_app(cfg.app)
+    plans = [p for p in load_plans(plans_dir) if p.app == app.name]
+    if not plans:
+        raise DataflowError(f"{plans_dir}: no task-plan records for the app {app.name!r}")
+    templates = templates_for(out, cfg.templates_dir, app)
 
     t0 = time.perf_counter()
     from lamfactory.llm import make_llm
 
-    inst = Instantiator(templates, seed=cfg.seed, per_plan=cfg.per_plan,
+    inst = Instantiator(templates, app, seed=cfg.seed, per_plan=cfg.per_plan,
                         filter_llm=make_llm(cfg.llm_roles["filter"]) if cfg.llm_roles.get("filter") else None,
                         prefill_llm=make_llm(cfg.llm_roles["prefill"]) if cfg.llm_roles.get("prefill") else None)
     tasks, rejections = inst.instantiate(plans)

@@ -11,7 +11,7 @@ from typing import Optional
 
 import typer
 
-from lamfactory.records import write_json
+from lamfactory.core.records import write_json
 
 app = typer.Typer(add_completion=False, no_args_is_help=True)
 
@@ -65,7 +65,7 @@ def online_command(
     max_steps: int = typer.Option(20, "--max-steps", min=1),
     judge: Optional[str] = typer.Option(None, "--judge", help="LLM backend for the judge role (agreement)."),
 ):
-    from lamfactory.envs import make
+    from lamfactory.core.app import AppError, get_app
     from lamfactory.evaluate.online import evaluate_online, load_test_tasks
 
     try:
@@ -75,8 +75,14 @@ def online_command(
     if not task_list:
         _fail(f"{tasks}: no tasks with split == 'test'")
     _policy(model)  # fail fast on a bad spec before starting the application
+    apps = {t.app for t in task_list}
+    if len(apps) > 1:
+        _fail(f"{tasks}: tasks of several applications ({', '.join(sorted(apps))}); evaluate one at a time")
+    try:
+        env = get_app(apps.pop()).make_env()
+    except AppError as e:
+        _fail(str(e))
     out.mkdir(parents=True, exist_ok=True)
-    env = make("writer")
     try:
         metrics = evaluate_online(model, task_list, env, episodes, seeds, out=out, max_steps=max_steps, judge=judge)
     except ValueError as e:  # a run folder of another model, a malformed trajectories file
@@ -98,7 +104,7 @@ def plans_command(
     limit: Optional[int] = typer.Option(None, "--limit", min=1),
 ):
     from lamfactory.evaluate.plans import evaluate_plans
-    from lamfactory.records import TaskPlan, read_jsonl
+    from lamfactory.core.records import TaskPlan, read_jsonl
 
     try:
         items = list(read_jsonl(plans, TaskPlan))[:limit] if limit else list(read_jsonl(plans, TaskPlan))

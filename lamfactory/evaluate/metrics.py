@@ -24,8 +24,8 @@ from typing import Any, Iterable, Optional, Sequence
 
 import numpy as np
 
-from lamfactory.envs import actions
-from lamfactory.records import AgentOutput, StepSample
+from lamfactory.core.app import DEFAULT_APP, get_app
+from lamfactory.core.records import AgentOutput, StepSample
 
 PLAN_MATCH_THRESHOLD = 0.7
 Z95 = 1.959963984540054
@@ -54,9 +54,9 @@ def normalise(value: Any) -> Any:
     return value
 
 
-def object_correct(pred: AgentOutput, target: AgentOutput) -> bool:
+def object_correct(pred: AgentOutput, target: AgentOutput, app: str = DEFAULT_APP) -> bool:
     if not (target.control_label or target.control_name):
-        fn = actions.FUNCTIONS.get(pred.function)
+        fn = get_app(app).actions.get(pred.function)
         return fn is not None and not fn.needs_control
     if target.control_label and pred.control_label and str(pred.control_label).strip() == target.control_label:
         return True
@@ -68,8 +68,9 @@ def args_correct(pred: AgentOutput, target: AgentOutput) -> bool:
     return all(k in pred.args and normalise(pred.args[k]) == normalise(v) for k, v in target.args.items())
 
 
-def compare_step(pred: AgentOutput, target: AgentOutput) -> dict[str, bool]:
-    row = {"object": object_correct(pred, target), "operation": pred.function == target.function,
+def compare_step(pred: AgentOutput, target: AgentOutput, app: str = DEFAULT_APP) -> dict[str, bool]:
+    """The one definition of a correct step: right control, function, arguments and status."""
+    row = {"object": object_correct(pred, target, app), "operation": pred.function == target.function,
            "args": args_correct(pred, target), "status": pred.status == target.status}
     row["step"] = all(row.values())
     return row
@@ -80,7 +81,7 @@ def step_metrics(pairs: Iterable[tuple[StepSample, AgentOutput]]) -> dict[str, A
     rows, by_task = [], defaultdict(list)
     by_family: dict[str, list[bool]] = defaultdict(list)
     for sample, pred in pairs:
-        row = compare_step(pred, sample.target)
+        row = compare_step(pred, sample.target, sample.app)
         rows.append(row)
         by_task[sample.task_id].append(row["step"])
         by_family[sample.family or "unknown"].append(row["step"])

@@ -15,7 +15,7 @@ from typing import Any, Iterable, Optional
 from lamfactory.agent.candidates import sample_candidates
 from lamfactory.agent.policy import Policy
 from lamfactory.evaluate.metrics import percentile, step_metrics
-from lamfactory.records import AgentOutput, Record, StepSample, read_jsonl, write_json, write_jsonl
+from lamfactory.core.records import AgentOutput, Record, StepSample, read_jsonl, write_json, write_jsonl
 
 
 class Prediction(Record):

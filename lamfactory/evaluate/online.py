@@ -10,21 +10,17 @@ environment time per step), per-family breakdown, and judge agreement when a jud
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from pathlib import Path
 from typing import Any, Optional
 
 from lamfactory.agent.loop import run_episode
 from lamfactory.agent.policies import make_policy
-from lamfactory.envs.base import Environment
+from lamfactory.core.env import Environment
 from lamfactory.evaluate.metrics import bootstrap_ci, percentile, wilson
-from lamfactory.records import Observation, TaskInstance, Trajectory, append_jsonl, read_jsonl, write_json
+from lamfactory.core.records import Observation, TaskInstance, Trajectory, append_jsonl, read_jsonl, write_json
 
 TASK_FILES = ("tasks.jsonl", "instances.jsonl", "tasks_test.jsonl")
-JUDGE_SCHEMA = {"type": "object", "properties": {"verdict": {"enum": ["yes", "no", "unsure"]},
-                                                  "reason": {"type": "string"}},
-                "required": ["verdict"]}
 
 
 def load_test_tasks(tasks: Path) -> list[TaskInstance]:
@@ -142,15 +138,8 @@ def _make_judge(judge):
 
 
 def _judge(llm, traj: Trajectory, final: Observation) -> None:
-    """Ask the judge role whether the task was done, from the request, the actions and the final document."""
-    from lamfactory.agent.sample import canvas_text, describe_step
-    from lamfactory.llm.base import LLMError
+    """Ask the judge role (agent/judge.py, the dataflow's judge) whether the task was done."""
+    from lamfactory.agent.judge import judge_trajectory
 
-    prompt = (f"Request: {traj.task.request}\nActions: " + "; ".join(describe_step(s) for s in traj.steps)
-              + f"\nFinal document: {canvas_text(final, 2000)}\n"
-              "Was the request completed? Answer JSON {\"verdict\": \"yes\"|\"no\"|\"unsure\", \"reason\": \"...\"}.")
-    try:
-        answer = json.loads(llm.chat([{"role": "user", "content": prompt}], schema=JUDGE_SCHEMA))
-        traj.verdict.judge, traj.verdict.judge_reason = answer["verdict"], str(answer.get("reason", ""))[:300]
-    except (LLMError, ValueError, KeyError) as e:
-        traj.verdict.judge, traj.verdict.judge_reason = "unsure", f"judge failed: {e}"[:300]
+    traj.verdict.judge, reason = judge_trajectory(llm, traj, final)
+    traj.verdict.judge_reason = reason[:300]

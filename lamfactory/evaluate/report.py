@@ -50,7 +50,7 @@ def load_runs(runs: list[Path]) -> list[dict[str, Any]]:
     return loaded
 
 
-def write_report(runs: list[Path], out: Path) -> dict[str, Path]:
+def write_report(runs: list[Path], out: Path, app: str = "the application") -> dict[str, Path]:
     """Write report.html, report.md and the PNG plots into `out`; return their paths."""
     metrics = load_runs(runs)
     out.mkdir(parents=True, exist_ok=True)
@@ -63,7 +63,7 @@ def write_report(runs: list[Path], out: Path) -> dict[str, Path]:
     if offline:
         tables.append(("Table 3: offline step-wise evaluation (test split, teacher-forced)", _table(offline, OFFLINE_ROWS)))
     if online:
-        tables.append(("Table 4: online evaluation in LibreOffice Writer (held-out tasks)", _table(online, ONLINE_ROWS)))
+        tables.append((f"Table 4: online evaluation in {app} (held-out tasks)", _table(online, ONLINE_ROWS)))
         families = sorted({f for m in online for f in m.get("task_success_by_family", {})})
         if families:
             rows = [[f] + [_fmt("task_success_rate", m.get("task_success_by_family", {}).get(f)) for m in online]

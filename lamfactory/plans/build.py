@@ -31,7 +31,8 @@ from lamfactory.plans.extract import (Extraction, ParsedPage, corpus_casing, ext
 from lamfactory.plans.sources import (PlansError, SourceSpec, documents, fingerprint_files, parse_source,
                                       read_queries)
 from lamfactory.plans.text import base_verb, heading_to_task
-from lamfactory.records import Source, TaskPlan, write_json, write_jsonl
+from lamfactory.core.app import DEFAULT_APP, get_app
+from lamfactory.core.records import Source, TaskPlan, write_json, write_jsonl
 
 TEST_FRACTION = 0.1
 QUERY_MATCH_COSINE = 0.75  # offline, a query borrows the plan of a documented task at least this similar
@@ -39,7 +40,7 @@ STATS_VERSION = 1
 
 
 def build_plans(sources: list[str], out_dir: str | Path, evolve: int = 600, llm_roles: Optional[dict] = None,
-                seed: int = 0, progress: bool = False, app: str = "writer") -> dict[str, Any]:
+                seed: int = 0, progress: bool = False, app: str = DEFAULT_APP) -> dict[str, Any]:
     """Build (or reuse) the task-plan data set; returns the stats. Raises PlansError / LLMError on bad input."""
     out_dir = Path(out_dir)
     llm_roles = dict(llm_roles or {})
@@ -50,8 +51,9 @@ def build_plans(sources: list[str], out_dir: str | Path, evolve: int = 600, llm_
         raise PlansError("no source given (use --source libreoffice-help, docs:DIR or queries:FILE)")
     if evolve < 0:
         raise PlansError("--evolve must be 0 or more")
-    specs = [parse_source(s) for s in sources]
-    docs = {i: documents(s) for i, s in enumerate(specs) if s.kind != "queries"}
+    application = get_app(app)
+    specs = [parse_source(s, application) for s in sources]
+    docs = {i: documents(s, application) for i, s in enumerate(specs) if s.kind != "queries"}
     queries = {i: read_queries(s) for i, s in enumerate(specs) if s.kind == "queries"}
     files = [d.path for ds in docs.values() for d in ds] + [specs[i].path for i in queries]
     fingerprint = _fingerprint(sources, files, evolve, llm_roles, seed, app)
@@ -77,7 +79,7 @@ def build_plans(sources: list[str], out_dir: str | Path, evolve: int = 600, llm_
             task = bar.add_task("parse pages", total=n_pages) if bar else None
             for ds in docs.values():
                 for d in ds:
-                    parsed.append((d, parse_page(d.read_html())))
+                    parsed.append((d, parse_page(d.read_html(), application.help)))
                     if bar:
                         bar.advance(task)
         timings["parse"] = time.perf_counter() - t0
@@ -98,11 +100,11 @@ def build_plans(sources: list[str], out_dir: str | Path, evolve: int = 600, llm_
         timings["extract"] = time.perf_counter() - t0 - sum(timings.values())
 
         t = time.perf_counter()
-        kept = clean(extracted, drops)
+        kept = clean(extracted, drops, application)
         for i, qs in queries.items():
             from_queries = _plans_from_queries(qs, str(specs[i].path), kept, extract_llm, drops, app)
             per_source["queries"] += len(from_queries)
-            kept += clean(from_queries, drops)
+            kept += clean(from_queries, drops, application)
         if not kept:
             raise PlansError("no task-plan pair survived extraction and cleaning; see the sources")
         vectors = embed([plan_text(p) for p in kept])
@@ -113,7 +115,7 @@ def build_plans(sources: list[str], out_dir: str | Path, evolve: int = 600, llm_
 
         t = time.perf_counter()
         if evolve_llm is not None:
-            evolved = evolve_with_llm(evolve_llm, kept, evolve, seed, drops)
+            evolved = evolve_with_llm(evolve_llm, kept, evolve, seed, drops, application.display_name)
         else:
             evolved = evolve_offline(kept, vectors, splits, evolve, seed, drops)
         for p in evolved:
@@ -140,7 +142,8 @@ def _extract(page: ParsedPage, kind: str, rel: str, casing: dict[str, str], llm:
              app: str) -> Extraction:
     if llm is not None:
         try:
-            return extract_with_llm(llm, page, source_kind=kind, path=rel, app=app)
+            return extract_with_llm(llm, page, source_kind=kind, path=rel, app=app,
+                                    app_name=get_app(app).display_name)
         except LLMError:
             drops["extract: LLM failed, offline fallback used"] += 1
     return extract_procedures(page, source_kind=kind, path=rel, casing=casing, app=app)
@@ -153,19 +156,20 @@ QUERY_SCHEMA = {
     "required": ["relevant", "task", "plan"],
 }
 
-QUERY_PROMPT = """A user searched the web with this query about LibreOffice Writer: "{query}"
-If the query asks how to do something in LibreOffice Writer, rewrite it as one imperative request (e.g. \
-"Add a border to a page") and give the step-by-step plan to complete it in LibreOffice Writer, with menu \
+QUERY_PROMPT = """A user searched the web with this query about {app_name}: "{query}"
+If the query asks how to do something in {app_name}, rewrite it as one imperative request (e.g. \
+"Add a border to a page") and give the step-by-step plan to complete it in {app_name}, with menu \
 paths written like "Format - Character". Otherwise set relevant to false.
 Answer with JSON: {{"relevant": true, "task": "...", "plan": ["...", "..."]}}"""
 
 
-def query_to_task(query: str) -> Optional[str]:
+def query_to_task(query: str, app_name: str = "") -> Optional[str]:
     """Offline: keep a query only when it already reads as a task ('how to insert a table in writer' ->
-    'Insert a table')."""
+    'Insert a table'); a trailing 'in <the app's name>' (any of its words, or LO/OpenOffice) is dropped."""
     q = re.sub(r"^(how (do|can|to|should) (i |you |we )?|how to |i want to |i need to )", "",
                query.strip().rstrip("?.! "), flags=re.I)
-    q = re.sub(r"\s+(in|with|using) (libreoffice|lo|openoffice)?\s*(writer)?\s*$", "", q, flags=re.I)
+    names = "|".join(re.escape(w) for w in [*app_name.lower().split(), "lo", "openoffice"])
+    q = re.sub(rf"\s+(in|with|using)(\s+({names}))+\s*$", "", q, flags=re.I)
     q = q.rstrip("?.! ")
     return heading_to_task(q) if q and base_verb(q.split()[0]) == q.split()[0].lower() else None
 
@@ -176,7 +180,7 @@ def _plans_from_queries(queries: list[str], path: str, documented: list[TaskPlan
     if llm is not None:
         for q in queries:
             try:
-                ans = llm.chat_json([{"role": "user", "content": QUERY_PROMPT.format(query=q)}], QUERY_SCHEMA)
+                ans = llm.chat_json([{"role": "user", "content": QUERY_PROMPT.format(query=q, app_name=get_app(app).display_name)}], QUERY_SCHEMA)
             except LLMError:
                 drops["query: LLM failed"] += 1
                 continue
@@ -186,7 +190,7 @@ def _plans_from_queries(queries: list[str], path: str, documented: list[TaskPlan
             out.append(TaskPlan(task_id="", app=app, task=ans["task"].strip(), plan=ans["plan"],
                                 source=Source(kind="queries", url_or_path=path, title=q)))
         return out
-    tasks = [(q, query_to_task(q)) for q in queries]
+    tasks = [(q, query_to_task(q, get_app(app).display_name)) for q in queries]
     drops["query: not a task"] += sum(t is None for _, t in tasks)
     tasks = [(q, t) for q, t in tasks if t]
     if not tasks or not documented:

@@ -1,4 +1,4 @@
-"""Cleaning: language, length, relevance to the application, exact and near duplicates. Every dropped
+"""Cleaning: language, length, relevance to the application (its App.drop_reason), exact and near duplicates. Every dropped
 record is counted under its reason, so the stats say where the data went."""
 
 from __future__ import annotations
@@ -10,20 +10,15 @@ from typing import Optional, Sequence
 
 import numpy as np
 
+from lamfactory.core.app import App
 from lamfactory.plans.text import starts_with_verb
-from lamfactory.records import TaskPlan
+from lamfactory.core.records import TaskPlan
 
 MIN_TASK_WORDS, MAX_TASK_WORDS = 2, 40
 MIN_STEPS, MAX_STEPS = 2, 15
 MAX_STEP_WORDS = 80
 NEAR_DUPLICATE_COSINE = 0.95  # task+plan embeddings at least this similar are the same procedure
 
-# Words that place a task in another LibreOffice module; Writer's menus have none of these top-level menus.
-OTHER_MODULES = re.compile(r"\b(calc|impress|draw|base|math|spreadsheets?|sheets?|slides?|presentations?|"
-                           r"databases?|quer(y|ies)|sql|pivot|formula editor|basic ide|dialog editor|"
-                           r"slide show)\b", re.I)
-OTHER_APP_MENUS = re.compile(r"\bChoose (Sheet|Data|Slide|Slide Show|Shape|Page) - ")
-WRITER = re.compile(r"\b(writer|text documents?)\b", re.I)
 _ENGLISH_WORDS = frozenset("the a an to and of in on for you your with select click choose text".split())
 
 
@@ -41,7 +36,7 @@ def is_english(text: str) -> bool:
         return False
 
 
-def drop_reason(plan: TaskPlan) -> Optional[str]:
+def drop_reason(plan: TaskPlan, app: App) -> Optional[str]:
     """Why a record should not be kept, or None."""
     steps = " ".join(plan.plan)
     if not is_english(plan.task + ". " + steps):
@@ -55,23 +50,19 @@ def drop_reason(plan: TaskPlan) -> Optional[str]:
         return "plan too short"
     if len(plan.plan) > MAX_STEPS or any(len(s.split()) > MAX_STEP_WORDS for s in plan.plan):
         return "plan too long"
-    if OTHER_MODULES.search(plan.task) and not WRITER.search(plan.task):
-        return "irrelevant (other module)"
-    if OTHER_APP_MENUS.search(steps) or (OTHER_MODULES.search(steps) and not WRITER.search(steps)):
-        return "irrelevant (other module)"
-    return None
+    return app.drop_reason(plan.task, steps) if app.drop_reason else None
 
 
 def normalized(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
 
 
-def clean(plans: Sequence[TaskPlan], drops: Counter) -> list[TaskPlan]:
+def clean(plans: Sequence[TaskPlan], drops: Counter, app: App) -> list[TaskPlan]:
     """Rule filters, then exact duplicates (same task text: the first, most specific source wins)."""
     kept: list[TaskPlan] = []
     seen: set[str] = set()
     for p in plans:
-        reason = drop_reason(p)
+        reason = drop_reason(p, app)
         key = normalized(p.task)
         if reason is None and key in seen:
             reason = "duplicate task"

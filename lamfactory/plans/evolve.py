@@ -20,7 +20,7 @@ import numpy as np
 
 from lamfactory.llm.base import LLM, LLMError
 from lamfactory.plans.clean import MAX_STEPS, normalized
-from lamfactory.records import Source, TaskPlan
+from lamfactory.core.records import Source, TaskPlan
 
 MAX_EXTRA_WORDS = 20
 RELATED_COSINE = (0.45, 0.9)  # related enough to belong together, not the same procedure
@@ -153,7 +153,7 @@ Plan:
 
 
 def evolve_with_llm(llm: LLM, base: list[TaskPlan], n: int, seed: int, drops: Counter,
-                    app_name: str = "LibreOffice Writer") -> list[TaskPlan]:
+                    app_name: str) -> list[TaskPlan]:
     rng = random.Random(seed)
     seen = {normalized(p.task) for p in base}
     out: list[TaskPlan] = []

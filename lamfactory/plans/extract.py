@@ -19,13 +19,13 @@ from bs4 import BeautifulSoup, Tag
 from lamfactory.llm.base import LLM
 from lamfactory.plans.text import (VERBS, base_verb, clean_space, is_instruction, heading_to_task, sentence_case_map,
                                    split_instructions, starts_with_verb)
-from lamfactory.records import Source, TaskPlan
+from lamfactory.core.records import Source, TaskPlan
+from lamfactory.core.app import DEFAULT_APP, HelpSource
 
 # Markup that is not body text: page chrome, "how to get here" boxes, icon tables, notes, code, related links.
 _DROP_CLASSES = {"howtoget", "icontable", "note", "tip", "warning", "relatedtopics", "related", "bascode",
                  "pycode", "sqlcode", "code", "debug", "example"}
 # Variants of a sentence for other systems or modules (LibreOffice help's <span class="switch">).
-_OTHER_VARIANTS = {"MAC", "WIN", "UNIX", "CALC", "IMPRESS", "DRAW", "MATH", "CHART", "BASE"}
 _ALTERNATIVES = re.compile(r"(one of the following|the following (ways|methods|options))\s*:?\s*$", re.I)
 _TO_SENTENCE = re.compile(r"^To ([^,:]{6,120}?)\s*(?:,|:)\s*(.*)$", re.S)
 
@@ -61,11 +61,12 @@ class Extraction:
     methods: dict[str, int] = field(default_factory=dict)  # plans per extraction method
 
 
-def parse_page(html: str) -> ParsedPage:
+def parse_page(html: str, help_source: Optional[HelpSource] = None) -> ParsedPage:
     """A help page's title, its sections of cleaned text blocks, its menu paths and option descriptions."""
     soup = BeautifulSoup(html, "lxml")
     root = soup.find(id="DisplayArea") or soup.body or soup
-    _drop_variants(root)
+    if help_source is not None:
+        _drop_variants(root, help_source)
     access_paths = [_text(p) for box in root.select(".howtogetbody") for p in box.find_all("p")]
     options = _options(root)
     _strip_non_body(root)
@@ -89,13 +90,15 @@ def parse_page(html: str) -> ParsedPage:
                       [p for p in access_paths if p.startswith("Choose ")], options)
 
 
-def _drop_variants(root: Tag) -> None:
+def _drop_variants(root: Tag, help_source: HelpSource) -> None:
+    """Keep the app's own variant of a per-module/per-platform switch; drop the others'."""
+    own = help_source.variant
     for switch in root.find_all("span", class_=["switch", "switchinline"]):
         variants = [c for c in switch.find_all("span", recursive=False) if c.has_attr("hidden")]
-        has_writer = any("WRITER" in (v.get("class") or []) for v in variants)
+        has_own = any(own in (v.get("class") or []) for v in variants)
         for v in variants:
             classes = set(v.get("class") or [])
-            if classes & _OTHER_VARIANTS or (has_writer and "WRITER" not in classes):
+            if classes & help_source.other_variants or (has_own and own not in classes):
                 v.decompose()
 
 
@@ -158,7 +161,7 @@ def _instruction(text: str) -> Optional[str]:
 
 
 def extract_procedures(page: ParsedPage, *, source_kind: str, path: str, casing: Optional[dict[str, str]] = None,
-                       app: str = "writer", settings: bool = True) -> Extraction:
+                       app: str = DEFAULT_APP, settings: bool = True) -> Extraction:
     """Every procedure on one parsed page (the offline extractor); with `settings`, also one procedure per
     dialog option that says what it does ("Enter the minimum number of characters ..." reached by
     "Choose Format - Paragraph - Text Flow tab")."""
@@ -327,8 +330,8 @@ def page_plain_text(page: ParsedPage, max_chars: int = 6000) -> tuple[str, str]:
     return title, "\n".join(lines)[:max_chars]
 
 
-def extract_with_llm(llm: LLM, page: ParsedPage, *, source_kind: str, path: str, app: str = "writer",
-                     app_name: str = "LibreOffice Writer") -> Extraction:
+def extract_with_llm(llm: LLM, page: ParsedPage, *, source_kind: str, path: str, app: str = DEFAULT_APP,
+                     app_name: str = "the application") -> Extraction:
     """The extract role: the LLM reads the page's text and returns procedures (schema-validated)."""
     title, text = page_plain_text(page)
     if not text.strip():

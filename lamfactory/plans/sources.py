@@ -1,7 +1,8 @@
 """Where how-to knowledge comes from. A source spec names one:
 
-    libreoffice-help[:DIR]   LibreOffice's own help (Debian libreoffice-help-en-us): Writer pages and the
-                             shared pages that apply to Writer; DIR defaults to the installed en-US tree
+    help[:DIR]               the app's installed help (App.help: its folders, most relevant first; for
+                             LibreOffice apps Debian's libreoffice-help-en-us); DIR overrides the root.
+                             "libreoffice-help[:DIR]" is the same (the name configs used first)
     docs:DIR                 any folder of HTML or Markdown documentation (searched recursively)
     queries:FILE             search queries, one per line
 
@@ -15,12 +16,8 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-HELP_ROOT = Path("/usr/share/libreoffice/help/en-US/text")
-# Writer's pages first (guides before dialog references), then the shared pages that apply to Writer.
-# The "00" folders are "To access this command" indexes and other modules' folders are left out.
-HELP_FOLDERS = ("swriter/guide", "shared/guide", "swriter", "swriter/01", "swriter/02", "swriter/04",
-                "swriter/librelogo", "shared/01", "shared/02", "shared/optionen", "shared/autopi",
-                "shared/autokorr", "shared/04", "shared/05", "shared/06", "shared/07")
+from lamfactory.core.app import App
+
 DOC_SUFFIXES = (".html", ".htm", ".xhtml", ".md", ".markdown")
 
 
@@ -54,28 +51,33 @@ class SourceSpec:
     path: Path
 
 
-def parse_source(spec: str) -> SourceSpec:
+HELP_KINDS = ("help", "libreoffice-help")
+
+
+def parse_source(spec: str, app: App) -> SourceSpec:
     kind, _, arg = spec.partition(":")
-    if kind == "libreoffice-help":
-        return SourceSpec(kind, Path(arg) if arg else HELP_ROOT)
+    if kind in HELP_KINDS:
+        if app.help is None:
+            raise PlansError(f"source {spec!r}: {app.display_name} declares no installed help")
+        return SourceSpec("libreoffice-help" if kind == "libreoffice-help" else kind, Path(arg) if arg else app.help.root)
     if kind in ("docs", "queries"):
         if not arg:
             raise PlansError(f"source {spec!r}: give a path, e.g. {kind}:/path")
         return SourceSpec(kind, Path(arg))
-    raise PlansError(f"source {spec!r}: unknown kind {kind!r}; use libreoffice-help, docs:DIR or queries:FILE")
+    raise PlansError(f"source {spec!r}: unknown kind {kind!r}; use help, docs:DIR or queries:FILE")
 
 
-def documents(spec: SourceSpec) -> list[Document]:
+def documents(spec: SourceSpec, app: App) -> list[Document]:
     """The pages of a help or docs source, in a stable order."""
     root = spec.path
     if not root.is_dir():
         raise PlansError(f"source {spec.kind}:{root}: folder not found")
-    if spec.kind == "libreoffice-help":
-        files = [f for folder in HELP_FOLDERS for f in sorted((root / folder).glob("*.html"))]
+    if spec.kind in HELP_KINDS:
+        files = [f for folder in app.help.folders for f in sorted((root / folder).glob("*.html"))]
     else:
         files = sorted(f for f in root.rglob("*") if f.suffix.lower() in DOC_SUFFIXES and f.is_file())
     if not files:
-        what = "Writer help pages" if spec.kind == "libreoffice-help" else "HTML or Markdown files"
+        what = f"{app.display_name} help pages" if spec.kind in HELP_KINDS else "HTML or Markdown files"
         raise PlansError(f"source {spec.kind}:{root}: no {what} found")
     return [Document(spec.kind, f, str(f.relative_to(root))) for f in files]
 

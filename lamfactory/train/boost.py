@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from lamfactory.agent.memory import Memory, experiences
-from lamfactory.records import StepSample, TaskInstance, Trajectory, read_jsonl, write_jsonl
+from lamfactory.core.records import StepSample, TaskInstance, Trajectory, read_jsonl, write_jsonl
 from lamfactory.train.config import PromptSettings, SFTSettings
 from lamfactory.train.data import TrainData, step_example
 from lamfactory.train.imitate import eval_subset
@@ -50,7 +50,7 @@ def cached_rollouts(lam2: str | Path, tasks: list[TaskInstance], rollout_fn: Rol
 def boost(lam2: str | Path, data: TrainData, rollout_fn: RolloutFn, cfg: BoostConfig, *, out_dir: str | Path,
           prompt: PromptSettings = PromptSettings(), to_samples: Optional[ToSamples] = None,
           memory: Optional[Memory] = None, callbacks=None) -> PhaseResult:
-    """rollout_fn(model_dir, tasks) -> trajectories (the pipeline passes the agent + Writer env); passing ones
+    """rollout_fn(model_dir, tasks) -> trajectories (the pipeline passes the agent + the app's env); passing ones
     become step samples (dataflow's trajectory_to_samples unless `to_samples` is given) added to the expert
     steps; LAM2 is then fine-tuned on the union."""
     tasks = boost_tasks(data, cfg)

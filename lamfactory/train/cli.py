@@ -21,7 +21,7 @@ ROLLOUTS = typer.Option(None, "--rollouts", help="boost: recorded LAM2 trajector
 
 
 def _run(phases: tuple[str, ...], config, out, plans, steps, passed, failed, rollouts) -> None:
-    from lamfactory.records import Trajectory, read_jsonl
+    from lamfactory.core.records import Trajectory, read_jsonl
     from lamfactory.train.pipeline import load_config, train_phases
     from lamfactory.train.data import TrainData
 

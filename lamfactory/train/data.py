@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from lamfactory.agent.prompt import render_messages, render_plan_messages, render_plan_target, render_target
-from lamfactory.records import AgentOutput, StepSample, TaskPlan, Trajectory, read_jsonl
+from lamfactory.core.records import AgentOutput, StepSample, TaskPlan, Trajectory, read_jsonl
 from lamfactory.train.config import PromptSettings
 
 
@@ -56,7 +56,7 @@ def step_example(sample: StepSample, prompt: PromptSettings) -> dict[str, Any]:
 
 
 def plan_example(plan: TaskPlan, prompt: PromptSettings) -> dict[str, Any]:
-    return {"prompt": render_plan_messages(plan.task, system=prompt.system),
+    return {"prompt": render_plan_messages(plan.task, system=prompt.system, app=plan.app),
             "completion": [{"role": "assistant", "content": render_plan_target(plan.plan)}]}
 
 

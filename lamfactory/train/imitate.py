@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from lamfactory.records import StepSample
+from lamfactory.core.records import StepSample
 from lamfactory.train.config import PromptSettings, SFTSettings
 from lamfactory.train.data import step_example
 from lamfactory.train.phase import PhaseResult

@@ -17,7 +17,7 @@ from typing import Any, Optional
 
 from pydantic import BaseModel
 
-from lamfactory.records import write_json, write_jsonl
+from lamfactory.core.records import write_json, write_jsonl
 from lamfactory.train.config import Config, PromptSettings
 
 MARKER = "lamfactory.json"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lamfactory.records import TaskPlan
+from lamfactory.core.records import TaskPlan
 from lamfactory.train.config import PromptSettings, SFTSettings
 from lamfactory.train.data import plan_example
 from lamfactory.train.phase import PhaseResult

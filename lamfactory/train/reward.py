@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from lamfactory.agent.prompt import render_target
-from lamfactory.records import StepSample
+from lamfactory.core.records import StepSample
 from lamfactory.train import phase as ph
 from lamfactory.train.base import describe_model, load_dtype, load_tokenizer, peft_config, save_model, train_precision
 from lamfactory.train.config import LoraSettings, PromptSettings, SFTSettings

@@ -21,7 +21,7 @@ from typing import Callable, Literal, Optional
 import torch
 from pydantic import Field
 
-from lamfactory.records import StepSample
+from lamfactory.core.records import StepSample
 from lamfactory.train import phase as ph
 from lamfactory.train.base import describe_model, load_causal_lm, load_tokenizer, peft_config, save_model, train_precision
 from lamfactory.train.config import Config, LoraSettings, PromptSettings

@@ -21,7 +21,7 @@ from typing import Optional
 from rapidfuzz import fuzz, utils
 
 from lamfactory.agent.policy import Policy
-from lamfactory.records import AgentOutput, Control, ExpertStep, Observation, Step, TaskInstance
+from lamfactory.core.records import AgentOutput, Control, ExpertStep, Observation, Step, TaskInstance
 
 GROUND_MIN_SCORE = 85  # oracle: a plan's control name must match a live control at least this well
 DOC_MIN_SCORE = 80  # doc-plan expert: a phrase from the documentation grounds on a control at least this well

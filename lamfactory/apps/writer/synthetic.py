@@ -11,7 +11,8 @@ import random
 from dataclasses import dataclass, field
 
 from lamfactory.agent.sample import build_sample
-from lamfactory.records import (AgentOutput, Canvas, Control, Observation, Paragraph, Source, Step, StepSample,
+from lamfactory.apps.writer.state import Canvas, Paragraph
+from lamfactory.core.records import (AgentOutput, Control, Observation, Source, Step, StepSample,
                                 TaskInstance, TaskPlan, Trajectory, Verdict)
 
 TOOLBAR = [("Bold", "TOGGLE_BUTTON"), ("Italic", "TOGGLE_BUTTON"), ("Underline", "TOGGLE_BUTTON"),
@@ -66,7 +67,7 @@ def _observation(rng: random.Random, paragraphs: list[str], selection: str = "")
     rng.shuffle(raw)
     controls = [c.model_copy(update={"label": str(i)}) for i, c in enumerate(raw, 1)]
     canvas = Canvas(paragraphs=[Paragraph(index=i, text=p) for i, p in enumerate(paragraphs, 1)], selection=selection)
-    return Observation(controls=controls, canvas=canvas, window="Untitled 1 - LibreOffice Writer")
+    return Observation(controls=controls, state=canvas.model_dump(), window="Untitled 1 - LibreOffice Writer")
 
 
 def _label(obs: Observation, name: str) -> str:

@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -62,7 +63,7 @@ from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
-from lamfactory.records import Verdict
+from lamfactory.core.records import Verdict
 
 
 class CheckSpecError(ValueError):
@@ -192,6 +193,19 @@ def check_docx(path: str | Path, spec: dict) -> Verdict:
     doc = DocView(Document(str(path)))
     ok, details = _evaluate(doc, spec)
     return Verdict(passed=ok, details=[] if ok else details)
+
+
+def check_file_cached(path: str | Path, spec: dict) -> Verdict:
+    """check_docx with the parsed document cached per file version: the dataflow's filter evaluates thousands
+    of specs on the same few dozen templates, and parsing each time dominated instantiation."""
+    st = Path(path).stat()
+    ok, details = _evaluate(_view(str(path), st.st_mtime_ns, st.st_size), load_check(spec))
+    return Verdict(passed=ok, details=[] if ok else details)
+
+
+@lru_cache(maxsize=128)
+def _view(path: str, mtime_ns: int, size: int) -> "DocView":
+    return DocView(Document(path))
 
 
 def _evaluate(doc: "DocView", spec: dict) -> tuple[bool, list[str]]:

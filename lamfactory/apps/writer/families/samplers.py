@@ -11,7 +11,7 @@ import random
 import re
 from typing import Any, Callable, Optional
 
-from lamfactory.dataflow.templates import ParaInfo, TemplateContent
+from lamfactory.apps.writer.templates import ParaInfo, TemplateContent
 
 Params = dict[str, Any]
 Pools = dict[str, list]

@@ -24,7 +24,8 @@ from pathlib import Path
 import docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-from lamfactory.records import Template, read_jsonl, write_jsonl
+from lamfactory.core.records import Template, write_jsonl
+from lamfactory.core.templates import INDEX_FILE
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,6 @@ HELP_PAGES = 36  # how many help pages become templates
 OTT_TEMPLATES = ("officorr/Modern_business_letter_sans_serif.ott", "officorr/Modern_business_letter_serif.ott",
                  "wizard/agenda/1simple.ott", "wizard/report/cnt-default.ott")
 MIN_PAGE_PARAGRAPHS = 5  # help pages with fewer text paragraphs make poor documents
-INDEX_FILE = "templates.jsonl"
 
 
 # ---------------------------------------------------------------- reading a template's content
@@ -217,11 +217,3 @@ def _template(path: Path, tid: str, kind: str, title: str) -> Template:
     content = read_content(path)
     return Template(template_id=tid, path=str(path.resolve()), description=describe(content, title, kind), kind=kind,
                     paragraphs=sum(1 for p in content.paragraphs if p.text), tables=len(content.tables))
-
-
-def load_templates(dir_: str | Path) -> list[Template]:
-    index = Path(dir_) / INDEX_FILE
-    if not index.is_file():
-        raise FileNotFoundError(f"no template library at {dir_} (expected {INDEX_FILE}; "
-                                "build one with `lamfactory dataflow templates --out DIR`)")
-    return list(read_jsonl(index, Template))

@@ -36,18 +36,20 @@ from typing import Any, Optional
 
 from rapidfuzz import fuzz, process, utils
 
-from lamfactory.envs.actions import ActionError, validate
-from lamfactory.envs.base import Environment
-from lamfactory.envs.writer import checks
-from lamfactory.envs.writer.keys import KeyStringError, parse_keys
-from lamfactory.envs.writer.soffice import CALL_TIMEOUT_S, WINDOW_SIZE, Office, OfficeDied
-from lamfactory.records import Action, Canvas, Control, Observation, StepResult, TaskInstance, Verdict
+from lamfactory.apps.writer import FILE_TYPES
+from lamfactory.apps.writer.actions import ACTIONS
+from lamfactory.core.actions import ActionError
+from lamfactory.core.env import Environment
+from lamfactory.apps.writer import checks
+from lamfactory.apps.writer.keys import KeyStringError, parse_keys
+from lamfactory.apps.libreoffice.soffice import CALL_TIMEOUT_S, WINDOW_SIZE, Office, OfficeDied
+from lamfactory.apps.writer.state import Canvas
+from lamfactory.core.records import Action, Control, Observation, StepResult, TaskInstance, Verdict
 
 log = logging.getLogger(__name__)
 
 LOAD_TIMEOUT_S = 60.0  # opening a large document legitimately takes longer than one action
 FUZZY_MIN_SCORE = 85  # rapidfuzz ratio (0-100) below which a control name does not ground
-DOC_EXTENSIONS = {".docx", ".odt", ".ott", ".doc", ".rtf", ".dotx"}
 FILTERS = {".docx": "MS Word 2007 XML", ".odt": "writer8", ".doc": "MS Word 97", ".rtf": "Rich Text Format",
            ".pdf": "writer_pdf_Export"}
 # Toolbar combo boxes whose value a user applies by typing and pressing Enter: control name -> in-process op.
@@ -76,7 +78,7 @@ class WriterEnv(Environment):
             source = Path(task.doc_path)
             if not source.is_file():
                 raise FileNotFoundError(f"task {task.task_id}: document not found: {source}")
-            if source.suffix.lower() not in DOC_EXTENSIONS:
+            if source.suffix.lower() not in FILE_TYPES:
                 raise ValueError(f"task {task.task_id}: unsupported document type {source.suffix!r}")
         self.task = task
         return self._with_restart(self._open_episode)
@@ -201,7 +203,7 @@ class WriterEnv(Environment):
     def _remember(self, raw: dict) -> Observation:
         obs = Observation(
             controls=[Control(**c) for c in raw["controls"]],
-            canvas=Canvas(**raw["canvas"]) if raw.get("canvas") else Canvas(),
+            app="writer", state=Canvas(**raw["canvas"]).model_dump() if raw.get("canvas") else {},
             dialog=raw.get("dialog"),
             window=raw.get("window", ""),
         )
@@ -212,7 +214,7 @@ class WriterEnv(Environment):
     # ------------------------------------------------------------------ actions
 
     def _step(self, action: Action) -> StepResult:
-        args = validate(action)
+        args = ACTIONS.validate(action)
         control = None
         if action.function in ("click_input", "set_edit_text", "select_item"):
             control = self._ground(action)

@@ -11,10 +11,11 @@ import json
 from typing import Optional
 
 from lamfactory.agent.sample import canvas_text, describe_step
-from lamfactory.records import Observation, Trajectory
+from lamfactory.core.app import get_app
+from lamfactory.core.records import Observation, Trajectory
 
 JUDGE_PROMPT = (
-    "You are evaluating whether a LibreOffice Writer agent completed the user's request.\n"
+    "You are evaluating whether an agent operating {app} completed the user's request.\n"
     "Request: {request}\n"
     "Actions taken:\n{actions}\n"
     "Document before: {before}\n"
@@ -28,6 +29,7 @@ JUDGE_SCHEMA = {"type": "object", "properties": {"judge": {"type": "string", "en
 def judge_messages(traj: Trajectory, after: Optional[Observation]) -> list[dict[str, str]]:
     before = traj.steps[0].observation if traj.steps else None
     prompt = JUDGE_PROMPT.format(
+        app=get_app(traj.task.app).display_name,
         request=traj.task.request,
         actions="\n".join(describe_step(s) for s in traj.steps) or "none",
         before=canvas_text(before, 600) if before else "unknown",

@@ -16,14 +16,15 @@ def inspect_command(
     as_json: bool = typer.Option(False, "--json", help="print the Observation as JSON"),
 ) -> None:
     """Print the controls and the canvas the agent would see on DOC."""
-    from lamfactory.envs.writer.env import DOC_EXTENSIONS, WriterEnv
-    from lamfactory.envs.writer.soffice import OfficeDied
-    from lamfactory.records import TaskInstance
+    from lamfactory.apps.writer import FILE_TYPES
+    from lamfactory.apps.writer.env import WriterEnv
+    from lamfactory.apps.libreoffice.soffice import OfficeDied
+    from lamfactory.core.records import TaskInstance
 
     if not doc.is_file():
         _fail(f"no such document: {doc}")
-    if doc.suffix.lower() not in DOC_EXTENSIONS:
-        _fail(f"unsupported document type {doc.suffix!r} (expected one of {', '.join(sorted(DOC_EXTENSIONS))})")
+    if doc.suffix.lower() not in FILE_TYPES:
+        _fail(f"unsupported document type {doc.suffix!r} (expected one of {', '.join(sorted(FILE_TYPES))})")
     task = TaskInstance(task_id="inspect", request="", template_id=doc.stem, doc_path=str(doc.resolve()))
     try:
         with WriterEnv() as env:
@@ -49,7 +50,9 @@ def _print_observation(obs) -> None:
         value = c.value or (f"{len(c.items)} items" if c.items else "")
         table.add_row(c.label, c.type, c.name, value, " > ".join(c.path), states)
     console.print(table)
-    canvas = obs.canvas
+    from lamfactory.apps.writer.state import canvas_of
+
+    canvas = canvas_of(obs)
     console.print(f"[bold]page[/bold] {json.dumps(canvas.page)}")
     if canvas.header or canvas.footer:
         console.print(f"[bold]header[/bold] {canvas.header!r}  [bold]footer[/bold] {canvas.footer!r}")
@@ -70,8 +73,8 @@ def bench_command(
                                             help="steps return ok/error only (no fresh observation)"),
 ) -> None:
     """Run scripted multi-step episodes (select, Bold, Table menu -> Insert Table dialog, save, check)."""
-    from lamfactory.envs.writer.bench import run_bench
-    from lamfactory.envs.writer.soffice import OfficeDied
+    from lamfactory.apps.writer.bench import run_bench
+    from lamfactory.apps.libreoffice.soffice import OfficeDied
 
     try:
         result = run_bench(episodes, observe_on_step=not no_observe_on_step)

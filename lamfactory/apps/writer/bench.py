@@ -15,8 +15,8 @@ from typing import Optional
 
 from docx import Document
 
-from lamfactory.envs.writer.env import WriterEnv
-from lamfactory.records import Action, TaskInstance
+from lamfactory.apps.writer.env import WriterEnv
+from lamfactory.core.records import Action, TaskInstance
 
 EPISODE_CHECK = {"all": [
     {"pred": "char_format", "text": "quarterly results", "bold": True},

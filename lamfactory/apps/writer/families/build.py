@@ -3,7 +3,7 @@
 A family entry holds: name, category, description (+ aliases: help-style wordings the matcher also
 compares a task to), phrasings, `sample` (a sampler of samplers.py) with its options `with`, `params`
 (fixed parameters, e.g. the style a style family applies), `choose` (parameters drawn from a named pool),
-`plan` (GUI steps, below), `check` (a checker spec of lamfactory/envs/writer/checks.py), `target` and
+`plan` (GUI steps, below), `check` (a checker spec of lamfactory/apps/writer/checks.py), `target` and
 `composable`. Families of one shape share their entries through YAML anchors (`<<: *name`).
 
 Templates in phrasings, plan and check name parameters as {name} (lowercase); a string that is exactly
@@ -25,9 +25,9 @@ from typing import Any, Callable, Optional
 
 import yaml
 
-from lamfactory.dataflow.families import Family
-from lamfactory.dataflow.families.samplers import SAMPLERS, Params, Pools
-from lamfactory.records import ExpertStep
+from lamfactory.apps.writer.families import Family
+from lamfactory.apps.writer.families.samplers import SAMPLERS, Params, Pools
+from lamfactory.core.records import ExpertStep
 
 DATA = Path(__file__).with_name("families.yaml")
 MIN_PHRASINGS = 5

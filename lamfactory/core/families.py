@@ -1,11 +1,8 @@
-"""Task families: the offline prefill role's library of concrete Writer tasks.
+"""A task family: what the offline prefill role instantiates. Each app ships its own library of families.
 
-A Family knows how to (1) sample parameters from a template's real content, (2) phrase a request
-(>= 5 phrasings; arguments the model must produce are quoted in the request so they can be chosen, not
-invented), (3) give the expert action plan through the GUI as a user would, and (4) give the checker spec.
-Families are data (families.yaml), built by build.py from a few samplers (samplers.py) and step kinds.
-
-    from lamfactory.dataflow.families import all_families, get_family
+A Family knows how to (1) sample parameters from a template's real content (the app's template view),
+(2) phrase a request, (3) give the expert action plan through the GUI as a user would, and (4) give the
+checker spec in the app's checker language.
 """
 
 from __future__ import annotations
@@ -14,8 +11,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
-from lamfactory.dataflow.templates import TemplateContent
-from lamfactory.records import ExpertStep
+from lamfactory.core.records import ExpertStep
 
 Params = dict[str, Any]
 
@@ -23,10 +19,10 @@ Params = dict[str, Any]
 @dataclass(frozen=True)
 class Family:
     name: str
-    category: str  # character | paragraph | list | table | page | field | edit
+    category: str  # the app's grouping, e.g. Writer's character | paragraph | list | table | page | field | edit
     description: str  # what the embedding match compares a TaskPlan's task to
     phrasings: tuple[str, ...]  # str.format templates over the params
-    sample: Callable[[TemplateContent, random.Random], Optional[Params]]
+    sample: Callable[[Any, random.Random], Optional[Params]]  # (the app's template content, rng)
     plan: Callable[[Params], list[ExpertStep]]
     check: Callable[[Params], dict]
     composable: bool = True  # False when it changes text/structure other families' params refer to
@@ -42,22 +38,3 @@ class Family:
     def anchors(self) -> tuple[str, ...]:
         """The texts a task is matched against: the description and the aliases."""
         return (self.description, *self.aliases)
-
-
-FAMILIES: dict[str, Family] = {}
-
-
-def all_families() -> dict[str, Family]:
-    """The registry, loaded from families.yaml on first use."""
-    if not FAMILIES:
-        from lamfactory.dataflow.families.build import load_families
-
-        FAMILIES.update(load_families())
-    return FAMILIES
-
-
-def get_family(name: str) -> Family:
-    try:
-        return all_families()[name]
-    except KeyError:
-        raise KeyError(f"unknown task family {name!r}") from None

@@ -5,7 +5,7 @@ Read this file first: it is the whole data model of lamfactory.
   TaskPlan        stage 1 output: an abstract task and its how-to plan (LAM1 data)
   Template        a document a task can be instantiated on
   TaskInstance    stage 2: a concrete request on a template + expert action plan + executable checker
-  Control, Canvas, Observation   what the environment shows the agent at one moment
+  Control, Observation   what the environment shows the agent at one moment (controls + app-defined state)
   Action          what the environment executes (function + control + args)
   AgentOutput     the paper's seven-key model output (thought, control_label, control_name,
                   function, args, status, plan)
@@ -21,9 +21,10 @@ import json
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Literal, Optional, Type, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Status = Literal["CONTINUE", "FINISH", "CONFIRM"]
+DEFAULT_APP = "writer"  # the app of records written before records carried one
 
 
 class Record(BaseModel):
@@ -43,7 +44,7 @@ class Source(Record):
 
 class TaskPlan(Record):
     task_id: str
-    app: str = "writer"
+    app: str = DEFAULT_APP
     task: str
     plan: list[str]
     source: Source
@@ -66,50 +67,25 @@ class Control(Record):
     items: list[str] = Field(default_factory=list)  # choices of a combo/list box, when it has some
 
 
-class Run(Record):
-    text: str
-    bold: bool = False
-    italic: bool = False
-    underline: bool = False
-    strike: bool = False
-    font: Optional[str] = None
-    size: Optional[float] = None
-    color: Optional[str] = None
-    highlight: Optional[str] = None
-
-
-class Paragraph(Record):
-    index: int  # 1-based, body order
-    text: str
-    style: str = ""
-    alignment: str = ""  # left | center | right | justify
-    is_list: bool = False  # bulleted or numbered
-    runs: list[Run] = Field(default_factory=list)  # only runs whose formatting differs from plain
-
-
-class Table(Record):
-    index: int  # 1-based
-    rows: int
-    cols: int
-    cells: list[list[str]] = Field(default_factory=list)
-
-
-class Canvas(Record):
-    """A compact summary of the document the agent can read (the paper's 'canvas')."""
-
-    paragraphs: list[Paragraph] = Field(default_factory=list)
-    tables: list[Table] = Field(default_factory=list)
-    header: str = ""
-    footer: str = ""
-    selection: str = ""
-    page: dict[str, Any] = Field(default_factory=dict)  # orientation, margins...
-
-
 class Observation(Record):
+    """What the agent sees: the controls plus the app-defined `state` of the document (Writer: paragraphs,
+    tables, selection, ...; see the app's StateView) and any open modal dialog."""
+
+    app: str = DEFAULT_APP
     controls: list[Control] = Field(default_factory=list)
-    canvas: Canvas = Field(default_factory=Canvas)
+    state: dict[str, Any] = Field(default_factory=dict)
     dialog: Optional[str] = None  # title of the open modal dialog, if any
     window: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_canvas(cls, data: Any) -> Any:
+        """Runs written before the application contract stored Writer's state as `canvas`: still load."""
+        if isinstance(data, dict) and "canvas" in data:
+            data = dict(data)
+            data.setdefault("state", data.pop("canvas") or {})
+            data.pop("canvas", None)
+        return data
 
 
 # ---------------------------------------------------------------- actions
@@ -157,7 +133,7 @@ class StepResult(Record):
 
 class Template(Record):
     template_id: str
-    path: str  # .docx / .odt / .ott file
+    path: str  # a file of one of the app's file types
     description: str
     kind: str = ""  # "libreoffice-template" | "help-page" | ...
     paragraphs: int = 0
@@ -175,6 +151,7 @@ class ExpertStep(Record):
 
 class TaskInstance(Record):
     task_id: str
+    app: str = DEFAULT_APP
     request: str
     template_id: str
     doc_path: str
@@ -182,7 +159,7 @@ class TaskInstance(Record):
     params: dict[str, Any] = Field(default_factory=dict)
     expert_plan: list[ExpertStep] = Field(default_factory=list)
     doc_plan: list[str] = Field(default_factory=list)  # the documentation's plan (TaskPlan.plan)
-    check: dict[str, Any] = Field(default_factory=dict)  # checker spec (envs/writer/checks.py)
+    check: dict[str, Any] = Field(default_factory=dict)  # checker spec in the app's checker language
     source_plan_id: Optional[str] = None
     phrasing: int = 0  # index of the request phrasing used (held-out phrasings go to test)
     split: str = "train"
@@ -207,6 +184,7 @@ class Step(Record):
 
 class Trajectory(Record):
     task: TaskInstance
+    app: str = DEFAULT_APP
     policy: str  # "oracle" | "expert" | "random" | a model path / backend spec
     steps: list[Step] = Field(default_factory=list)
     verdict: Optional[Verdict] = None
@@ -228,6 +206,7 @@ class StepSample(Record):
     step: int
     request: str
     controls: list[ControlBrief]
+    app: str = DEFAULT_APP
     previous_actions: list[str] = Field(default_factory=list)
     previous_plan: list[str] = Field(default_factory=list)
     canvas: str = ""
@@ -253,7 +232,8 @@ class Experience(Record):
 
     task_id: str
     request: str
-    steps: list[AgentOutput]  # its successful actions, in order (thought and plan dropped)
+    steps: list[AgentOutput]
+    app: str = DEFAULT_APP  # its successful actions, in order (thought and plan dropped)
     controls: list[Optional[StepControl]] = Field(default_factory=list)  # per step (None: no control)
     referenced: list[int] = Field(default_factory=list)  # the paragraphs its request pointed at in its document
 

@@ -1,0 +1,1 @@
+"""One folder per application (registered through the `lamfactory.apps` entry points, see pyproject.toml)."""

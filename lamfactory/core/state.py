@@ -1,0 +1,28 @@
+"""How the agent reads an application's observation state without knowing the application.
+
+Each App supplies a StateView: it renders the state as the prompt's one-line document summary (the paper's
+canvas) and names the values in it a request can point at (Writer: paragraph texts and numbers, tables).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass
+class StateHints:
+    texts: list[str] = field(default_factory=list)  # texts in the state an argument may take (most relevant first)
+    ints: list[int] = field(default_factory=list)  # numbers of the state's parts (paragraph, table, sheet numbers)
+    referenced: list[int] = field(default_factory=list)  # the parts the request points at, in state order
+
+
+class StateView(Protocol):
+    def summary(self, state: dict[str, Any], request: str = "", max_chars: int = 300) -> str:
+        """A compact one-line summary; the parts the request refers to first."""
+
+    def hints(self, state: dict[str, Any], request: str) -> StateHints:
+        """Argument candidates the state offers for this request."""
+
+    def from_summary(self, summary: str) -> dict[str, Any]:
+        """The state as far as a summary line tells it (offline evaluation has no live observation)."""

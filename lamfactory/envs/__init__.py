@@ -1,3 +1,0 @@
-from lamfactory.envs.base import Environment, make, register
-
-__all__ = ["Environment", "make", "register"]
