@@ -68,6 +68,9 @@ class EvalSection(Section):
     seeds: int = 1
     max_steps: int = 10
     judge: Optional[str] = None  # LLM backend for the judge role
+    # each trained LAM with an experience memory also as <lam>+model-only and <lam>+retrieval-only (the rows that
+    # say what the model adds to the hand rules and the retrieval, lamfactory/agent/settings.py)
+    ablations: bool = True
 
 
 class PipelineConfig(Section):

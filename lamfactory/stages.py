@@ -81,17 +81,26 @@ def model_spec(name: str, workdir: Path) -> str:
 
 
 def run_eval(cfg: PipelineConfig, workdir: Path, log: Log) -> dict[str, Any]:
+    from lamfactory.agent.memory import MEMORY_FILE
     from lamfactory.agent.policies import make_policy
+    from lamfactory.agent.settings import MODEL_ONLY, with_overrides
     from lamfactory.evaluate.offline import OfflineUnsupported, load_test_samples, run_offline
     from lamfactory.evaluate.online import evaluate_online, load_test_tasks
     e = cfg.eval
     samples = load_test_samples(workdir / "dataflow")
     tasks = load_test_tasks(workdir / "dataflow")
+    runs = []  # (name, spec)
+    for name in e.models:
+        spec = model_spec(name, workdir)
+        runs.append((name, spec))
+        if e.ablations and name in LAMS and (Path(spec) / MEMORY_FILE).is_file():
+            # the same checkpoint without its rules and retrieval, and its retrieval without the model
+            runs += [(f"{name}+model-only", with_overrides(spec, MODEL_ONLY)),
+                     (f"{name}+retrieval-only", f"memory:{spec}")]
     summary: dict[str, Any] = {}
     # one environment for all models: reset() restores the UI state a policy changed (toolbars, dialogs, ...)
     with get_app(cfg.app).make_env() as env:
-        for name in e.models:
-            spec = model_spec(name, workdir)
+        for name, spec in runs:
             out = workdir / "eval" / name
             summary[name] = {}
             policy = make_policy(spec, seed=cfg.seed)

@@ -26,10 +26,14 @@ def run_command(
     log: Optional[Path] = typer.Option(None, "--log", help="Step log, JSONL (default OUT.steps.jsonl)."),
     yes: bool = typer.Option(False, "--yes", help="Allow sensitive actions without asking (never by default)."),
     app_name: str = typer.Option(DEFAULT_APP, "--app", help="The application the document belongs to."),
+    decode: Optional[list[str]] = typer.Option(None, "--decode", help="KEY=VALUE overriding a decode setting of "
+                                               "the model (agent/settings.DecodeSettings), e.g. retrieval=false; "
+                                               "repeatable."),
 ):
     from lamfactory.agent.loop import run_episode
     from lamfactory.agent.policies import make_policy
     from lamfactory.agent.safety import Safety, terminal_confirm
+    from lamfactory.agent.settings import parse_overrides
     from lamfactory.core.app import AppError, get_app
     from lamfactory.core.records import TaskInstance, write_jsonl
 
@@ -37,6 +41,10 @@ def run_command(
         app = get_app(app_name)
     except AppError as e:
         _fail(str(e))
+    try:
+        overrides = parse_overrides(decode or [])
+    except ValueError as e:
+        _fail(f"--decode {e}")
     doc = doc.expanduser()
     if not doc.is_file():
         _fail(f"--doc {doc}: no such file")
@@ -55,7 +63,7 @@ def run_command(
         _fail(f"--out {target} is the input document; pass --in-place to overwrite it")
     log = log or target.with_name(target.name + ".steps.jsonl")
     try:
-        policy = make_policy(model or llm)
+        policy = make_policy(model or llm, decode=overrides)
     except Exception as e:  # a bad spec, a checkpoint that does not load, a backend error: one line
         _fail(f"cannot load the policy: {str(e).splitlines()[0] if str(e) else type(e).__name__}")
 

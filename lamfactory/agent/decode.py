@@ -31,7 +31,8 @@ from typing import Any, Collection, Optional
 import torch
 
 from lamfactory.agent.candidates import ArgCandidates
-from lamfactory.agent.memory import Hint
+from lamfactory.agent.memory import Hint, named_value
+from lamfactory.agent.settings import DecodeSettings
 from lamfactory.agent.transfer import NAMED
 from lamfactory.agent.sample import describe_action
 from lamfactory.core import actions
@@ -41,19 +42,6 @@ MAX_THOUGHT_TOKENS = 32
 MAX_PLAN_ITEMS = 4
 MAX_PLAN_ITEM_TOKENS = 24
 MAX_ARG_COMBOS = 4000  # product of per-argument candidates; beyond it the last candidates are dropped
-# Weight of the ranker's order in the control choice: shown controls come most relevant first (agent/rank.py)
-# and the choice adds -RANK_PRIOR * log(1 + position) to the model's log-probability, fusing the MiniLM
-# ranker with the LM as MindAct's two stages do. 0 = the model alone (measured in the closing note of issue 6).
-RANK_PRIOR = 1.0
-# The same for each argument's candidate position: candidates the request names come first, and a value the
-# retrieved example used that was not taken from its request is moved first (e.g. keys=^{END}).
-ARG_PRIOR = 5.0
-# Weight of the retrieved example (agent/memory.py) in the control, function and status choices: the options
-# that agree with what the nearest solved task did at this point gain EXAMPLE_PRIOR nats (a kNN-LM-style fusion
-# of the experience memory with the LM). Only for models trained with examples; 0 = the model alone. 9 rather
-# than 6: the tiny LM often prefers a wrong function or text by 6-9 nats where the example is right (measured in
-# the closing note of issue 6: 76 % -> 84 % online on 25 development tasks, equal on 51 others).
-EXAMPLE_PRIOR = 9.0
 
 
 def _json(value: Any) -> str:
@@ -89,19 +77,20 @@ def _vocab(tokenizer, size: int) -> _Vocab:
 class ConstrainedDecoder:
     """Greedy field-by-field decoding of one AgentOutput with a model and its tokenizer."""
 
-    def __init__(self, model, tokenizer, rank_prior: float = RANK_PRIOR, arg_prior: float = ARG_PRIOR,
-                 example_prior: float = EXAMPLE_PRIOR, thought_numbers: bool = True):
+    def __init__(self, model, tokenizer, settings: DecodeSettings = DecodeSettings(), thought_numbers: bool = True):
         self.model = model
         self.tok = tokenizer
         self.thought_numbers = thought_numbers  # PromptSettings.thought_numbers of the model
-        self.rank_prior, self.arg_prior, self.example_prior = rank_prior, arg_prior, example_prior
+        # the priors' weights (agent/settings.py says what each fuses), as attributes a caller may set
+        self.rank_prior, self.arg_prior = settings.rank_prior, settings.arg_prior
+        self.example_prior = settings.example_prior
         self.vocab = _vocab(tokenizer, model.get_output_embeddings().weight.shape[0])
 
     @torch.no_grad()
     def decode(self, prompt_ids: list[int], shown: list[Control], cands: ArgCandidates,
                hint: Optional[Hint] = None, avoid: Collection[str] = ()) -> tuple[AgentOutput, str]:
         """Return the output and the text the model was fed (for the step log). `hint`: the retrieved example's
-        next step, fused into the choices with EXAMPLE_PRIOR. `avoid`: actions that failed in the current state
+        next step, fused into the choices with example_prior. `avoid`: actions that failed in the current state
         (agent/sample.failed_just_now): never repeated, so an error makes the agent try its next best."""
         agree = self._agreement(hint)
         self._cache = None
@@ -148,7 +137,7 @@ class ConstrainedDecoder:
     # ------------------------------------------------------------------ grammar pieces
 
     def _agreement(self, hint: Optional[Hint]):
-        """agree(field, value) -> EXAMPLE_PRIOR where the hint's next step has that value (for "control": whether
+        """agree(field, value) -> example_prior where the hint's next step has that value (for "control": whether
         the option is the control it wants, Hint.wanted), else 0."""
         def agree(field: str, value) -> float:
             if hint is None or not self.example_prior or (field != "last" and hint.function is None):
@@ -162,7 +151,7 @@ class ConstrainedDecoder:
         """(args, option text, prior): the prior sums -arg_prior * log(1 + position) over the arguments'
         candidate lists, which come most likely first (agent/candidates.py); the hint's next step's values, as
         they carry over to this request (Hint.transfer_args), are moved to the front, and an option holding all
-        of them and no other argument gains EXAMPLE_PRIOR as the hint's control and function do. An action in
+        of them and no other argument gains example_prior as the hint's control and function do. An action in
         `avoid` (described as agent/sample.describe_action does) is no option."""
         use_hint = hint is not None and self.example_prior and hint.function == fn.name
         preferred = hint.transfer_args(cands.referenced) if use_hint else {}
@@ -170,9 +159,9 @@ class ConstrainedDecoder:
         for a in fn.args:
             values = cands.for_arg(fn.name, a, control)
             if preferred.get(a.name) == NAMED:  # the text this request names (a font or style it mentions)
-                named = [v for v in values if isinstance(v, str) and v in cands.said and v not in cands.quoted]
-                if named:
-                    preferred[a.name] = named[0]
+                named = named_value(values, cands)
+                if named is not None:
+                    preferred[a.name] = named
                 else:
                     del preferred[a.name]
             if a.name in preferred:  # the hint's value first: the position prior then favours it

@@ -26,16 +26,17 @@ import numpy as np
 from lamfactory.core.app import get_app
 from lamfactory.core.request import numbers_in, quoted_spans
 from lamfactory.agent.transfer import NAMED, carry_number, carry_numbers, names
-from lamfactory.agent.sample import describe_action
-from lamfactory.core.records import (AgentOutput, Control, ControlBrief, Experience, StepControl, StepSample, Trajectory,
-                                read_jsonl, write_jsonl)
+from lamfactory.agent.sample import build_sample, describe_action
+from lamfactory.core.records import (AgentOutput, Control, ControlBrief, Experience, Observation, Step, StepControl,
+                                     StepSample, Trajectory, read_jsonl, write_jsonl)
 
 MEMORY_FILE = "experience.jsonl"  # beside a trained LAM whose prompt settings have examples: true
 
 
 @dataclass
 class Hint:
-    """The retrieved task's step at the current point: the decoder adds EXAMPLE_PRIOR to the choices that agree."""
+    """The retrieved task's step at the current point: the decoder adds its example_prior to the choices that
+    agree (agent/decode.py); retrieval alone carries it over as it is (agent/retrieval.py)."""
 
     experience: Experience
     done: int  # its steps already matched by the episode's successful steps
@@ -119,6 +120,12 @@ class Hint:
             else:
                 out[name] = value
         return out
+
+
+def named_value(values: Sequence, cands) -> Optional[str]:
+    """What a carried NAMED value stands for: the first of an argument's candidate `values` that the request
+    (agent/candidates.ArgCandidates `cands`) contains without quoting it, or None."""
+    return next((v for v in values if isinstance(v, str) and v in cands.said and v not in cands.quoted), None)
 
 
 def steps_done(previous_actions: list[str]) -> int:
@@ -218,6 +225,16 @@ class Memory:
         if found is None:
             return None
         return Hint(found, steps_done(sample.previous_actions), sample.request)
+
+    def live_sample(self, request: str, observation: Observation, history: list[Step], top_k: int) -> StepSample:
+        """The live step's sample (agent/sample.build_sample), showing the control the nearest solved task used
+        next where it is on screen but ranked out of the top k (as training did)."""
+        sample = build_sample(request, observation, history, top_k=top_k)
+        hint = self.next_step(sample)
+        if hint is not None and hint.control and not hint.wanted(sample.controls):
+            label = next((c.label for c in hint.wanted(observation.controls)), None)
+            sample = build_sample(request, observation, history, top_k=top_k, must_include=label)
+        return sample
 
     def attach(self, sample: StepSample, exclude_own: bool = False) -> StepSample:
         return self.with_hint(sample, exclude_own)[0]

@@ -5,6 +5,8 @@
     make_policy("random")              a random valid action: lower bound
     make_policy("openai:gpt-4o")       any lamfactory.llm backend (also "replay:FILE.jsonl", "hf:PATH")
     make_policy("models/lam2")         a local Hugging Face checkpoint, decoded with constraints
+    make_policy("models/lam2?retrieval=false,rank_prior=0")   ... with decode settings overridden (agent/settings.py)
+    make_policy("memory:models/lam2")  retrieval alone: the checkpoint's experience memory, no model (agent/retrieval.py)
 
 Model policies also answer `predict(sample, shown, candidates)` on a StepSample alone: the live `act` builds
 the sample and calls it, and offline evaluation calls it on exported samples, so both take one path.
@@ -20,15 +22,17 @@ from pathlib import Path
 from typing import Optional
 
 from lamfactory.agent.candidates import ArgCandidates, arg_candidates
-from lamfactory.agent.memory import Memory
+from lamfactory.agent.memory import MEMORY_FILE, Memory
 from lamfactory.agent.parse import ParseError, parse_output
 from lamfactory.agent.policy import Policy
 from lamfactory.agent.prompt import render_messages
 from lamfactory.agent.sample import build_sample, failed_just_now
+from lamfactory.agent.settings import (DecodeSettings, overridden, read_decode_settings, read_prompt_settings,
+                                       split_spec)
 from lamfactory.core.app import get_app
 from lamfactory.core.records import AgentOutput, Control, Observation, Step, StepSample
 
-TOP_K = 15  # controls shown to a model per step (agent/sample.build_sample's default)
+TOP_K = DecodeSettings().top_k
 LLM_KINDS = ("openai", "replay", "record", "hf")
 
 
@@ -36,22 +40,37 @@ class PolicySpecError(ValueError):
     """A --model value that names no policy (one line, fit for the CLI)."""
 
 
-def make_policy(spec: str, *, seed: int = 0, top_k: int = TOP_K, constrained: bool = True) -> Policy:
+def make_policy(spec: str, *, seed: int = 0, decode: Optional[DecodeSettings] = None,
+                constrained: bool = True) -> Policy:
+    """`decode`: the fields it sets override a spec's ?suffix, which overrides a checkpoint's saved settings."""
     spec = spec.strip()
-    if spec == "random":
-        return RandomPolicy(seed=seed)
-    if spec in ("oracle", "expert"):
+    kind = spec.partition(":")[0]
+    if kind in LLM_KINDS and ":" in spec:  # before the ?suffix is split off: a backend URL may hold a "?"
+        return LLMPolicy(spec, top_k=overridden(DecodeSettings(), decode).top_k)
+    try:
+        base, from_spec = split_spec(spec)
+    except ValueError as e:
+        raise PolicySpecError(f"policy {spec!r}: decode {e}") from None
+
+    def settings(saved: DecodeSettings) -> DecodeSettings:
+        return overridden(overridden(saved, from_spec), decode)
+
+    if base == "random":
+        return RandomPolicy(seed=seed, top_k=settings(DecodeSettings()).top_k)
+    if base in ("oracle", "expert"):
         from lamfactory.agent import experts  # lazy: the dataflow stage provides these
 
-        return experts.OraclePolicy() if spec == "oracle" else experts.DocPlanExpertPolicy()
-    kind = spec.partition(":")[0]
-    if kind in LLM_KINDS and ":" in spec:
-        return LLMPolicy(spec, top_k=top_k)
-    path = Path(spec).expanduser()
-    if path.is_dir() and (path / "config.json").exists():
-        return HFPolicy(path, top_k=top_k, constrained=constrained, seed=seed)
+        return experts.OraclePolicy() if base == "oracle" else experts.DocPlanExpertPolicy()
+    path = Path(base.partition(":")[2] if kind == "memory" else base).expanduser()
+    if kind == "memory" and (path / MEMORY_FILE).is_file():
+        from lamfactory.agent.retrieval import RetrievalPolicy  # lazy: it builds on this module's _act
+
+        return RetrievalPolicy(spec, path, top_k=settings(read_decode_settings(path)).top_k)
+    if kind != "memory" and path.is_dir() and (path / "config.json").exists():
+        return HFPolicy(path, settings(read_decode_settings(path)), constrained=constrained, seed=seed, name=spec)
     raise PolicySpecError(f"unknown policy {spec!r}: expected oracle, expert, random, a backend spec "
-                          f"({', '.join(k + ':...' for k in LLM_KINDS)}) or a checkpoint folder with config.json")
+                          f"({', '.join(k + ':...' for k in LLM_KINDS)}), a checkpoint folder with config.json "
+                          f"or memory:FOLDER with {MEMORY_FILE}")
 
 
 class RandomPolicy(Policy):
@@ -121,27 +140,29 @@ class LLMPolicy(Policy):
 
 
 class HFPolicy(Policy):
-    """A local Hugging Face checkpoint (trained LAM). Constrained decoding by default (agent/decode.py);
-    `constrained=False` generates freely and repairs/rejects like an endpoint (for comparisons)."""
+    """A local Hugging Face checkpoint (trained LAM). Constrained decoding by default (agent/decode.py), with the
+    checkpoint's decode settings unless `decode` is given; `constrained=False` generates freely and
+    repairs/rejects like an endpoint (for comparisons)."""
 
-    def __init__(self, path: str | Path, top_k: int = TOP_K, constrained: bool = True, seed: int = 0,
-                 max_new_tokens: int = 160, threads: int = 1):
+    def __init__(self, path: str | Path, decode: Optional[DecodeSettings] = None, constrained: bool = True,
+                 seed: int = 0, max_new_tokens: int = 160, threads: int = 1, name: Optional[str] = None):
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
         from lamfactory.agent.decode import ConstrainedDecoder
 
         torch.manual_seed(seed)
-        self.name = str(path)
-        from lamfactory.train.phase import read_prompt_settings
-
-        settings = read_prompt_settings(path)
-        self.system_prompt = settings.system  # render exactly as the model was trained
-        self.memory = Memory.load(path) if settings.examples else None
+        self.name = name or str(path)
+        self.settings = decode or read_decode_settings(path)
+        prompt = read_prompt_settings(path)
+        self.system_prompt = prompt.system  # render exactly as the model was trained
+        # a model trained with examples is shown none when retrieval is off: what it does on its own
+        self.memory = Memory.load(path) if prompt.examples and self.settings.retrieval else None
         self.tokenizer = AutoTokenizer.from_pretrained(str(path))
         self.model = AutoModelForCausalLM.from_pretrained(str(path)).eval()
-        self.decoder = ConstrainedDecoder(self.model, self.tokenizer, thought_numbers=settings.thought_numbers)
-        self.top_k, self.constrained, self.max_new_tokens = top_k, constrained, max_new_tokens
+        self.decoder = ConstrainedDecoder(self.model, self.tokenizer, self.settings,
+                                          thought_numbers=prompt.thought_numbers)
+        self.top_k, self.constrained, self.max_new_tokens = self.settings.top_k, constrained, max_new_tokens
         self.threads = threads  # torch threads while decoding (see agent/imports.torch_threads)
         self.last_model_ms: Optional[float] = None
         self.last_error: Optional[str] = None
@@ -154,12 +175,7 @@ class HFPolicy(Policy):
         return list(ids)
 
     def act(self, request: str, observation: Observation, history: list[Step]) -> AgentOutput:
-        sample = build_sample(request, observation, history, top_k=self.top_k)
-        hint = self.memory.next_step(sample) if self.memory is not None else None
-        if hint is not None and hint.control and not hint.wanted(sample.controls):
-            # the control the solved task used next is on screen but ranked out: show it (as training did)
-            label = next((c.label for c in hint.wanted(observation.controls)), None)
-            sample = build_sample(request, observation, history, top_k=self.top_k, must_include=label)
+        sample = None if self.memory is None else self.memory.live_sample(request, observation, history, self.top_k)
         return _act(self, request, observation, history, sample)
 
     def predict(self, sample: StepSample, shown: list[Control], cands: ArgCandidates) -> AgentOutput:
@@ -175,8 +191,8 @@ class HFPolicy(Policy):
         t0 = time.perf_counter()
         with torch_threads(self.threads):
             if self.constrained:
-                out, self.last_raw = self.decoder.decode(ids, shown, cands, hint,
-                                                         avoid=failed_just_now(sample.previous_actions))
+                avoid = failed_just_now(sample.previous_actions) if self.settings.avoid_failed else ()
+                out, self.last_raw = self.decoder.decode(ids, shown, cands, hint, avoid=avoid)
             else:
                 self.last_raw = self.generate_free(ids)
         self.last_model_ms = (time.perf_counter() - t0) * 1000

@@ -1,7 +1,8 @@
 """`lamfactory eval offline|online|report`: thin layers over evaluate_offline / evaluate_online / write_report.
 
 --model takes a checkpoint folder, a backend spec (openai:..., replay:..., hf:...) or a built-in policy
-(oracle, expert, random). Each run folder gets metrics.json (task_success_rate is a fraction).
+(oracle, expert, random), or memory:FOLDER (a checkpoint's experience memory alone); --decode KEY=VALUE overrides
+a checkpoint's decode settings. Each run folder gets metrics.json (task_success_rate is a fraction).
 """
 
 from __future__ import annotations
@@ -21,11 +22,23 @@ def _fail(message: str):
     raise typer.Exit(2)
 
 
-def _policy(spec: str, seed: int = 0):
+DECODE_HELP = "KEY=VALUE overriding a decode setting (agent/settings.py), e.g. retrieval=false; repeatable."
+
+
+def _overrides(pairs: Optional[list[str]]):
+    from lamfactory.agent.settings import parse_overrides
+
+    try:
+        return parse_overrides(pairs or [])
+    except ValueError as e:
+        _fail(f"--decode {e}")
+
+
+def _policy(spec: str, seed: int = 0, decode=None):
     from lamfactory.agent.policies import make_policy
 
     try:
-        return make_policy(spec, seed=seed)
+        return make_policy(spec, seed=seed, decode=decode)
     except Exception as e:  # bad spec, missing checkpoint files, backend errors: one line
         _fail(f"--model {spec}: {str(e).splitlines()[0] if str(e) else type(e).__name__}")
 
@@ -36,9 +49,11 @@ def offline_command(
     data: Path = typer.Option(..., "--data", help="steps.jsonl or the dataflow folder holding it."),
     out: Path = typer.Option(..., "--out", help="Run folder: metrics.json, predictions.jsonl."),
     limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Evaluate only the first N samples."),
+    decode: Optional[list[str]] = typer.Option(None, "--decode", help=DECODE_HELP),
 ):
     from lamfactory.evaluate.offline import OfflineUnsupported, load_test_samples, run_offline
 
+    overrides = _overrides(decode)
     try:
         samples = load_test_samples(data)
     except (FileNotFoundError, ValueError) as e:
@@ -46,7 +61,7 @@ def offline_command(
     if not samples:
         _fail(f"{data}: no step samples with split == 'test'")
     samples = samples[:limit] if limit else samples
-    policy = _policy(model)
+    policy = _policy(model, decode=overrides)
     try:
         metrics = run_offline(policy, samples, out, model)
     except OfflineUnsupported as e:
@@ -64,17 +79,24 @@ def online_command(
     seeds: int = typer.Option(1, "--seeds", min=1, help="Repeat every task with seeds 0..K-1."),
     max_steps: int = typer.Option(20, "--max-steps", min=1),
     judge: Optional[str] = typer.Option(None, "--judge", help="LLM backend for the judge role (agreement)."),
+    decode: Optional[list[str]] = typer.Option(None, "--decode", help=DECODE_HELP),
 ):
+    from lamfactory.agent.policies import LLM_KINDS
+    from lamfactory.agent.settings import with_overrides
     from lamfactory.core.app import AppError, get_app
     from lamfactory.evaluate.online import evaluate_online, load_test_tasks
 
+    overrides = _overrides(decode)
+    if decode and model.partition(":")[0] in LLM_KINDS:
+        _fail("--decode: a backend spec has no decode settings")
+    spec = with_overrides(model, overrides)  # evaluate_online makes its policies from the spec alone
     try:
         task_list = load_test_tasks(tasks)
     except (FileNotFoundError, ValueError) as e:
         _fail(str(e).splitlines()[0])
     if not task_list:
         _fail(f"{tasks}: no tasks with split == 'test'")
-    _policy(model)  # fail fast on a bad spec before starting the application
+    _policy(spec)  # fail fast on a bad spec before starting the application
     apps = {t.app for t in task_list}
     if len(apps) > 1:
         _fail(f"{tasks}: tasks of several applications ({', '.join(sorted(apps))}); evaluate one at a time")
@@ -84,7 +106,8 @@ def online_command(
         _fail(str(e))
     out.mkdir(parents=True, exist_ok=True)
     try:
-        metrics = evaluate_online(model, task_list, env, episodes, seeds, out=out, max_steps=max_steps, judge=judge)
+        metrics = evaluate_online(spec, task_list, env, episodes, seeds, out=out, max_steps=max_steps, judge=judge,
+                                  name=model)
     except ValueError as e:  # a run folder of another model, a malformed trajectories file
         _fail(str(e).splitlines()[0])
     finally:

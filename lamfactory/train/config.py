@@ -7,6 +7,9 @@ from typing import Optional, Union
 
 from pydantic import BaseModel, ConfigDict
 
+# how samples are rendered: the agent reads it from a checkpoint, so it lives there (re-exported for the phases)
+from lamfactory.agent.settings import PromptSettings  # noqa: F401
+
 
 class Config(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -19,18 +22,6 @@ class LoraSettings(Config):
     alpha: int = 32
     dropout: float = 0.05
     target_modules: Union[str, list[str]] = "all-linear"
-
-
-class PromptSettings(Config):
-    """How samples are rendered (with lamfactory/agent/prompt.py). Saved in every checkpoint's lamfactory.json
-    so the agent renders its inputs the same way."""
-
-    system: bool = True  # the constant system prompt (function list); a tiny model gains nothing from it
-    thought_max_words: Optional[int] = None  # shorten targets' thoughts: fewer free-text tokens to learn
-    examples: bool = False  # show a solved similar training task from the experience memory (agent/memory.py)
-    # numbers in thoughts: a tiny model copies the wrong one ("Select paragraph 1") and its argument follows
-    # the thought; without them the argument comes from the candidates (trained without, decoded without)
-    thought_numbers: bool = True
 
 
 class SFTSettings(Config):

@@ -1,7 +1,7 @@
 """What every phase shares: config fingerprints (a completed phase with the same fingerprint is skipped),
 resumable HF checkpoints, and the files a finished phase leaves beside its model:
 
-    lamfactory.json     phase, fingerprint, prompt settings (the agent reads these), written LAST = completion mark
+    lamfactory.json     phase, fingerprint, prompt and decode settings (the agent reads these), written LAST = completion mark
     phase_config.json   the phase's config
     metrics.json        train loss start/end, tokens/s, seconds, phase-specific figures
     log.jsonl           the trainer's log history
@@ -18,9 +18,10 @@ from typing import Any, Optional
 from pydantic import BaseModel
 
 from lamfactory.core.records import write_json, write_jsonl
-from lamfactory.train.config import Config, PromptSettings
+# the agent reads these settings from a checkpoint; read_prompt_settings is re-exported for lamfactory.train
+from lamfactory.agent.settings import MARKER, DecodeSettings, PromptSettings, read_prompt_settings  # noqa: F401
+from lamfactory.train.config import Config
 
-MARKER = "lamfactory.json"
 CHECKPOINTS = "checkpoints"
 
 
@@ -84,11 +85,8 @@ def finish(out_dir: Path, phase: str, fp: str, cfg: Config, prompt: PromptSettin
     write_jsonl(out_dir / "log.jsonl", [LogLine(**h) for h in log_history])
     write_json(out_dir / "metrics.json", metrics)
     shutil.rmtree(out_dir / CHECKPOINTS, ignore_errors=True)
-    write_json(out_dir / MARKER, {"phase": phase, "fingerprint": fp, "prompt": prompt.model_dump()})
+    # the default decode settings beside the model, so a run can tell what it was decoded with
+    write_json(out_dir / MARKER, {"phase": phase, "fingerprint": fp, "prompt": prompt.model_dump(),
+                                  "decode": DecodeSettings().model_dump()})
     return PhaseResult(phase=phase, model_dir=str(out_dir), metrics=metrics)
 
-
-def read_prompt_settings(model_dir: str | Path) -> PromptSettings:
-    """How a trained LAM expects its prompts rendered (defaults for a model lamfactory did not train)."""
-    marker = Path(model_dir) / MARKER
-    return PromptSettings(**json.loads(marker.read_text())["prompt"]) if marker.exists() else PromptSettings()
