@@ -13,7 +13,8 @@ from lamfactory.agent.policies import make_policy
 from lamfactory.evaluate.offline import evaluate_offline
 from lamfactory.train.base import EmbeddedModel, load_tokenizer
 from lamfactory.train.config import PromptSettings
-from lamfactory.train.data import TrainData, generate, parse_output, step_messages
+from lamfactory.agent.parse import try_parse
+from lamfactory.train.data import TrainData, generate, step_messages
 from lamfactory.train.imitate import ImitateConfig, imitate
 from lamfactory.train.pipeline import ConfigError, TrainConfig, parse_config, prepare_base, train_phases
 from lamfactory.apps.writer.synthetic import make_synthetic, trajectory_samples
@@ -96,7 +97,7 @@ def test_grpo_against_the_reward_model(tmp_path, data):
 
     def checker(prompts, completions, sample, **_):  # an extra reward function, as the env checker would be
         checked.extend(sample)
-        return [1.0 if parse_output(c[-1]["content"]) else 0.0 for c in completions]
+        return [1.0 if try_parse(c[-1]["content"]) else 0.0 for c in completions]
 
     cfg = parse_config({**TINY, "plan": {**FAST, "max_steps": 2}, "imitate": {**FAST, "max_steps": 2},
                         "boost": {**FAST, "max_steps": 1}, "reward": {**FAST, "max_steps": 2},

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, Optional
 
 from lamfactory.agent.prompt import TARGET_KEYS
 from lamfactory.core.records import AgentOutput
@@ -31,6 +31,14 @@ def parse_output(text: Any) -> AgentOutput:
         raise ParseError(f"model output must be text, got {type(text).__name__}")
     data = _load_object(text[:MAX_CHARS])
     return _to_output(data)
+
+
+def try_parse(text: Any) -> Optional[AgentOutput]:
+    """parse_output, or None when the output cannot be read (training metrics and rewards count those)."""
+    try:
+        return parse_output(text)
+    except ParseError:
+        return None
 
 
 def _load_object(text: str) -> dict[str, Any]:

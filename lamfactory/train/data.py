@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
+from lamfactory.agent.parse import try_parse
 from lamfactory.agent.prompt import render_messages, render_plan_messages, render_plan_target, render_target
 from lamfactory.core.records import AgentOutput, StepSample, TaskPlan, Trajectory, read_jsonl
+from lamfactory.core.steps import compare_step
 from lamfactory.train.config import PromptSettings
 
 
@@ -81,18 +83,6 @@ def digest(examples: list[dict]) -> str:
     return h.hexdigest()[:16]
 
 
-def parse_output(text: str) -> Optional[AgentOutput]:
-    try:
-        return AgentOutput.model_validate(json.loads(text))
-    except Exception:  # not JSON, or JSON that is not the seven keys
-        return None
-
-
-def same_action(a: AgentOutput, b: AgentOutput) -> bool:
-    """The step is right: same function, control, args and status (thought and plan are free text)."""
-    return (a.function, a.control_label, a.args, a.status) == (b.function, b.control_label, b.args, b.status)
-
-
 def generate(model, tok, prompts: list[list[dict]], max_new_tokens: int = 160, batch_size: int = 16) -> list[str]:
     """Greedy completions of chat prompts (left padding, as generation needs)."""
     import torch
@@ -111,11 +101,12 @@ def generate(model, tok, prompts: list[list[dict]], max_new_tokens: int = 160, b
 
 
 def step_accuracy(model, tok, samples: list[StepSample], prompt: PromptSettings) -> dict[str, float]:
-    """Greedy output vs target on held-out steps: parseable JSON rate and exact action match."""
+    """Greedy output vs target on held-out steps: the rate the agent's parser reads, and the rate of correct
+    steps (lamfactory/core/steps.py, as offline evaluation scores them)."""
     if not samples:
         return {}
     texts = generate(model, tok, [step_messages(s, prompt) for s in samples])
-    parsed = [parse_output(t.strip()) for t in texts]
-    right = sum(p is not None and same_action(p, s.target) for p, s in zip(parsed, samples))
+    parsed = [try_parse(t.strip()) for t in texts]
+    right = sum(p is not None and compare_step(p, s.target, s.app)["step"] for p, s in zip(parsed, samples))
     return {"eval_samples": len(samples), "eval_parseable": sum(p is not None for p in parsed) / len(samples),
             "eval_step_exact": right / len(samples)}

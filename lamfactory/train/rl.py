@@ -25,7 +25,8 @@ from lamfactory.core.records import StepSample
 from lamfactory.train import phase as ph
 from lamfactory.train.base import describe_model, load_causal_lm, load_tokenizer, peft_config, save_model, train_precision
 from lamfactory.train.config import Config, LoraSettings, PromptSettings
-from lamfactory.train.data import parse_output, step_accuracy, step_example, step_messages
+from lamfactory.agent.parse import try_parse
+from lamfactory.train.data import step_accuracy, step_example, step_messages
 from lamfactory.train.imitate import eval_subset
 from lamfactory.train.reward import load_reward_model, reward_text, score
 
@@ -73,7 +74,7 @@ class RewardModelScorer:
         self.model, self.tok, self.max_length = load_reward_model(rm_dir), load_tokenizer(rm_dir), max_length
 
     def __call__(self, prompts: list[list[dict]], completions: list[str]) -> list[float]:
-        valid = [i for i, c in enumerate(completions) if parse_output(c.strip()) is not None]
+        valid = [i for i, c in enumerate(completions) if try_parse(c.strip()) is not None]
         raw = score(self.model, self.tok, [reward_text(self.tok, prompts[i], completions[i]) for i in valid],
                     self.max_length)
         out = [MIN_REWARD] * len(completions)
