@@ -5,12 +5,17 @@
   it dies with us even on SIGKILL; `atexit` kills every group we started for the ordinary exits.
 - Every UNO call runs in a worker thread with a timeout; on timeout the process is killed and the
   caller gets `OfficeDied`, so a hung soffice can never hang an episode.
+- The in-process bridge: the entry script inprocess.py goes to the profile's user/Scripts/python/SCRIPT_NAME,
+  the helper modules (bridge/lam_*.py and the application's bridge folder, e.g. apps/writer/bridge) flat into
+  user/Scripts/python/pythonpath/, which the script provider puts on sys.path. Each start rewrites a file
+  whose content differs (and drops its cached bytecode), so a stale copy in a reused profile is refreshed.
 """
 
 from __future__ import annotations
 
 import atexit
 import ctypes
+import hashlib
 import json
 import os
 import shutil
@@ -43,6 +48,7 @@ def import_uno():
 
 SOFFICE_BIN = os.environ.get("LAM_SOFFICE_BIN", "/usr/lib/libreoffice/program/soffice.bin")
 INPROCESS_SCRIPT = Path(__file__).with_name("inprocess.py")
+BRIDGE_DIR = Path(__file__).with_name("bridge")  # the generic helper modules of the entry script
 SCRIPT_NAME = "lamfactory_inprocess.py"
 SCRIPT_URI = f"vnd.sun.star.script:{SCRIPT_NAME}$lam_call?language=Python&location=user"
 CONNECT_TIMEOUT_S = 30.0
@@ -121,10 +127,15 @@ def _child_setup() -> None:  # runs in the child between fork and exec
 
 
 class Office:
-    """A running soffice with a private profile; `call(fn)` runs fn(self) under the watchdog."""
+    """A running soffice with a private profile; `call(fn)` runs fn(self) under the watchdog.
 
-    def __init__(self, call_timeout_s: float = CALL_TIMEOUT_S):
+    `app_module`: the application's document module for the in-process bridge (e.g. apps/writer/bridge/
+    lam_writer_doc.py); it and the other .py files of its folder are installed beside the generic helpers,
+    and every `inprocess` request names it."""
+
+    def __init__(self, call_timeout_s: float = CALL_TIMEOUT_S, app_module: Optional[Path] = None):
         self.call_timeout_s = call_timeout_s
+        self.app_module = Path(app_module) if app_module is not None else None
         self.proc: Optional[subprocess.Popen] = None
         self.profile = Path(tempfile.mkdtemp(prefix="lam-soffice-"))
         _PROFILES.add(self.profile)
@@ -139,9 +150,7 @@ class Office:
         """Start soffice and connect. Must be called from a long-lived thread (PDEATHSIG follows the
         thread that forked)."""
         self.kill()
-        scripts = self.profile / "user" / "Scripts" / "python"
-        scripts.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(INPROCESS_SCRIPT, scripts / SCRIPT_NAME)
+        self._install_scripts()
         # Every start begins from the same settings: UI state a killed soffice saved (a hidden toolbar, a view
         # option) must not survive into the restarted one.
         (self.profile / "user" / "registrymodifications.xcu").write_text(_registry_xcu(), encoding="utf-8")
@@ -161,6 +170,30 @@ class Office:
                 _LIVE_GROUPS.discard(self.proc.pid)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="uno-call")
         self.starts += 1
+
+    def helper_files(self) -> list[Path]:
+        """The entry script's helper modules: the generic bridge's and the application's bridge folder's."""
+        files = sorted(BRIDGE_DIR.glob("*.py"))
+        if self.app_module is not None:
+            files += sorted(self.app_module.parent.glob("*.py"))
+        names = [f.name for f in files]
+        if len(set(names)) != len(names):
+            raise ValueError(f"bridge helper modules must have distinct names (installed flat): {names}")
+        return files
+
+    def _install_scripts(self) -> None:
+        scripts = self.profile / "user" / "Scripts" / "python"
+        pythonpath = scripts / "pythonpath"
+        pythonpath.mkdir(parents=True, exist_ok=True)
+        _install(INPROCESS_SCRIPT, scripts / SCRIPT_NAME)
+        helpers = self.helper_files()
+        for src in helpers:
+            _install(src, pythonpath / src.name)
+        wanted = {src.name for src in helpers}
+        for old in pythonpath.glob("*.py"):  # a helper an older version installed
+            if old.name not in wanted:
+                old.unlink()
+                _drop_bytecode(old)
 
     def _connect(self) -> None:
         uno = import_uno()
@@ -241,9 +274,30 @@ class Office:
 
     def inprocess(self, request: dict, timeout_s: Optional[float] = None) -> dict:
         """One call into the in-process script: {"ops": [...], "observe": bool, "canvas": bool}."""
+        if self.app_module is None:
+            raise ValueError("in-process calls need the application's bridge module: Office(app_module=...)")
+        request = {"app": self.app_module.stem, **request}
         text = json.dumps(request)
         out = self.call(lambda o: o.script.invoke((text,), (), ())[0], timeout_s)
         return json.loads(out)
+
+
+def _install(src: Path, dst: Path) -> None:
+    """Copy src to dst unless dst already holds the same content (sha256). The copy is a fresh write (a new
+    mtime), and dst's cached bytecode goes: Python trusts a .pyc whose recorded source mtime and size match,
+    which a changed file copied with its mtime kept (or within the same second, at the same size) would."""
+    data = src.read_bytes()
+    if dst.exists() and hashlib.sha256(dst.read_bytes()).digest() == hashlib.sha256(data).digest():
+        return
+    tmp = dst.with_name(dst.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, dst)
+    _drop_bytecode(dst)
+
+
+def _drop_bytecode(source: Path) -> None:
+    for pyc in (source.parent / "__pycache__").glob(f"{source.stem}.*.pyc"):
+        pyc.unlink(missing_ok=True)
 
 
 # Profile settings: no background work that makes idle-waits slow or pops up dialogs in an episode.

@@ -7,7 +7,8 @@
     env.close()
 
 Design choices:
-- Every call is one round trip into a script running inside soffice (inprocess.py): the action, the
+- Every call is one round trip into a script running inside soffice (libreoffice/inprocess.py with its
+  bridge helpers, and bridge/lam_writer_doc.py for the canvas and document ops): the action, the
   idle-wait (`processEventsToIdle`) and the next observation happen there. Actions and idle-waits run on
   soffice's main thread, so one that opens a modal dialog returns as soon as the dialog is up; so do
   showing the new window and the observation's reads (faster there: no contention for soffice's lock).
@@ -52,6 +53,8 @@ LOAD_TIMEOUT_S = 60.0  # opening a large document legitimately takes longer than
 FUZZY_MIN_SCORE = 85  # rapidfuzz ratio (0-100) below which a control name does not ground
 FILTERS = {".docx": "MS Word 2007 XML", ".odt": "writer8", ".doc": "MS Word 97", ".rtf": "Rich Text Format",
            ".pdf": "writer_pdf_Export"}
+# Writer's document part of the in-process bridge (canvas, document ops), installed into soffice's profile.
+BRIDGE_MODULE = Path(__file__).with_name("bridge") / "lam_writer_doc.py"
 # Toolbar combo boxes whose value a user applies by typing and pressing Enter: control name -> in-process op.
 APPLY_COMBOS = {"Paragraph Style": "para_style", "Font Name": "font_name", "Font Size": "font_size"}
 
@@ -61,7 +64,7 @@ class WriterEnv(Environment):
 
     def __init__(self, observe_on_step: bool = True, call_timeout_s: float = CALL_TIMEOUT_S):
         self.observe_on_step = observe_on_step
-        self.office = Office(call_timeout_s)
+        self.office = Office(call_timeout_s, app_module=BRIDGE_MODULE)
         self.workdir = Path(tempfile.mkdtemp(prefix="lam-writer-"))
         weakref.finalize(self, shutil.rmtree, self.workdir, True)  # also at exit when close() is never called
         self.task: Optional[TaskInstance] = None
