@@ -12,7 +12,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 
-from lamfactory.apps.writer.checks import SCHEMA, CheckSpecError, check_docx, load_check
+from lamfactory.apps.writer.checks import CHECKS, CheckSpecError, check_docx, load_check
 from lamfactory.core.records import Action
 
 
@@ -95,7 +95,7 @@ PYDOCX_CASES = {
 
 
 def test_every_predicate_has_cases():
-    assert set(PYDOCX_CASES) == set(SCHEMA)
+    assert set(PYDOCX_CASES) == set(CHECKS.predicates)
 
 
 @pytest.mark.parametrize("pred", sorted(PYDOCX_CASES))

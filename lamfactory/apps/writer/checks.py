@@ -51,10 +51,9 @@ live document to a temporary .docx and calls it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -63,144 +62,32 @@ from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from lamfactory.core.checks import CheckLanguage, CheckSpecError, Param, Selector, is_a
 from lamfactory.core.records import Verdict
 
 
-class CheckSpecError(ValueError):
-    """A malformed checker spec (unknown predicate, unknown/missing/mistyped parameter)."""
-
-
-# ------------------------------------------------------------------ the spec schema
-
 NUM = (int, float)
-SELECTOR = "selector"  # stands for exactly one of "para" / "contains"
-
-
-@dataclass(frozen=True)
-class P:
-    types: tuple
-    required: bool = True
-    default: Any = None
-    choices: tuple = ()
-
-
-SCHEMA: dict[str, dict[str, P]] = {
-    "text_contains": {"text": P((str,))},
-    "text_count": {"text": P((str,)), "value": P((int,))},
-    "paragraph_count": {"min": P((int,), False), "max": P((int,), False)},
-    "para_text": {SELECTOR: P(()), "equals": P((str,))},
-    "para_style": {SELECTOR: P(()), "style": P((str,))},
-    "para_alignment": {SELECTOR: P(()), "value": P((str,), choices=("left", "center", "right", "justify"))},
-    "para_indent": {SELECTOR: P(()), "left_cm": P(NUM, False), "first_line_cm": P(NUM, False),
-                    "right_cm": P(NUM, False), "tol_cm": P(NUM, False, 0.05)},
-    "para_spacing": {SELECTOR: P(()), "before_pt": P(NUM, False), "after_pt": P(NUM, False),
-                     "line": P((str, int, float), False), "tol_pt": P(NUM, False, 0.5)},
-    "para_list": {SELECTOR: P(()), "value": P((bool,))},
-    "para_page_break_before": {SELECTOR: P(())},
-    "char_format": {"text": P((str,)), "occurrence": P((int,), False, 1), "bold": P((bool,), False),
-                    "italic": P((bool,), False), "underline": P((bool,), False), "strike": P((bool,), False),
-                    "font": P((str,), False), "size_pt": P(NUM, False), "color": P((str,), False),
-                    "highlight": P((bool, str), False)},
-    "table_count": {"value": P((int,))},
-    "table_shape": {"table": P((int,), False, 1), "rows": P((int,), False), "cols": P((int,), False)},
-    "table_cell": {"table": P((int,), False, 1), "row": P((int,)), "col": P((int,)), "text": P((str,))},
-    "header_text": {"contains": P((str,))},
-    "footer_text": {"contains": P((str,))},
-    "page_number_field": {"where": P((str,), choices=("header", "footer"))},
-    "field_present": {"kind": P((str,))},
-    "comment_present": {"contains": P((str,), False)},
-    "page_orientation": {"value": P((str,), choices=("portrait", "landscape"))},
-    "page_margin": {"side": P((str,), choices=("left", "right", "top", "bottom")), "cm": P(NUM),
-                    "tol_cm": P(NUM, False, 0.1)},
-    "page_columns": {"value": P((int,))},
-}
+P = Param  # short, as the predicate tables below use it
+CHECKS = CheckLanguage()  # Writer's predicates, registered where each is defined (below)
 LINE_NAMES = {"single": 1.0, "1.5": 1.5, "double": 2.0}
-
-
-def load_check(spec: Any) -> dict:
-    """Validate a spec; return it with defaults filled in. Raises CheckSpecError naming the problem."""
-    if not isinstance(spec, dict):
-        raise CheckSpecError(f"a check spec must be an object, got {type(spec).__name__}")
-    combinators = [k for k in ("all", "any", "not") if k in spec]
-    if combinators:
-        if len(spec) != 1:
-            raise CheckSpecError(f"{combinators[0]!r} must be the only key, got {sorted(spec)}")
-        key = combinators[0]
-        if key == "not":
-            return {"not": load_check(spec["not"])}
-        if not isinstance(spec[key], list) or not spec[key]:
-            raise CheckSpecError(f"{key!r} needs a non-empty list of specs")
-        return {key: [load_check(s) for s in spec[key]]}
-    name = spec.get("pred")
-    if name not in SCHEMA:
-        raise CheckSpecError(f"unknown predicate {name!r}; known: {', '.join(SCHEMA)}")
-    schema = SCHEMA[name]
-    out: dict[str, Any] = {"pred": name}
-    params = {k: v for k, v in spec.items() if k != "pred"}
-    if SELECTOR in schema:
-        chosen = [k for k in ("para", "contains") if k in params]
-        if len(chosen) != 1:
-            raise CheckSpecError(f"{name}: needs exactly one paragraph selector 'para' or 'contains'")
-        key = chosen[0]
-        value = params.pop(key)
-        if key == "para" and (not _is(value, (int,)) or value < 1):
-            raise CheckSpecError(f"{name}: 'para' must be an int >= 1, got {value!r}")
-        if key == "contains" and (not isinstance(value, str) or not value):
-            raise CheckSpecError(f"{name}: 'contains' must be a non-empty string")
-        out[key] = value
-    for key in params:
-        if key not in schema or key == SELECTOR:
-            known = [k for k in schema if k != SELECTOR]
-            raise CheckSpecError(f"{name}: unknown parameter {key!r}; known: {known}")
-    for key, p in schema.items():
-        if key == SELECTOR:
-            continue
-        if key not in params:
-            if p.required:
-                raise CheckSpecError(f"{name}: missing parameter {key!r}")
-            if p.default is not None:
-                out[key] = p.default
-            continue
-        value = params[key]
-        if not _is(value, p.types):
-            raise CheckSpecError(f"{name}: parameter {key!r} must be {'/'.join(t.__name__ for t in p.types)}, "
-                                 f"got {value!r}")
-        if p.choices and value not in p.choices:
-            raise CheckSpecError(f"{name}: parameter {key!r} must be one of {list(p.choices)}, got {value!r}")
-        out[key] = value
-    if name == "para_spacing" and isinstance(out.get("line"), str) and out["line"] not in LINE_NAMES:
-        raise CheckSpecError(f"para_spacing: line must be single|1.5|double or a number, got {out['line']!r}")
-    if name == "char_format" and isinstance(out.get("color"), str) and not _HEX.fullmatch(out["color"]):
-        raise CheckSpecError(f"char_format: color must be hex RRGGBB, got {out['color']!r}")
-    return out
-
-
-def _is(value: Any, types: tuple) -> bool:
-    if isinstance(value, bool):
-        return bool in types
-    return isinstance(value, types)
-
-
 _HEX = re.compile(r"#?[0-9A-Fa-f]{6}")
-
-
-# ------------------------------------------------------------------ evaluation
 
 
 def check_docx(path: str | Path, spec: dict) -> Verdict:
     """Evaluate a spec on a .docx file (no soffice needed)."""
-    spec = load_check(spec)
-    doc = DocView(Document(str(path)))
-    ok, details = _evaluate(doc, spec)
-    return Verdict(passed=ok, details=[] if ok else details)
+    return CHECKS.verdict(DocView(Document(str(path))), spec)
 
 
 def check_file_cached(path: str | Path, spec: dict) -> Verdict:
     """check_docx with the parsed document cached per file version: the dataflow's filter evaluates thousands
     of specs on the same few dozen templates, and parsing each time dominated instantiation."""
     st = Path(path).stat()
-    ok, details = _evaluate(_view(str(path), st.st_mtime_ns, st.st_size), load_check(spec))
-    return Verdict(passed=ok, details=[] if ok else details)
+    return CHECKS.verdict(_view(str(path), st.st_mtime_ns, st.st_size), spec)
+
+
+def load_check(spec: Any) -> dict:
+    """Validate a spec in Writer's checker language (CheckSpecError names the problem)."""
+    return CHECKS.load(spec)
 
 
 @lru_cache(maxsize=128)
@@ -208,26 +95,37 @@ def _view(path: str, mtime_ns: int, size: int) -> "DocView":
     return DocView(Document(path))
 
 
-def _evaluate(doc: "DocView", spec: dict) -> tuple[bool, list[str]]:
-    if "all" in spec:
-        results = [_evaluate(doc, s) for s in spec["all"]]
-        return all(r[0] for r in results), [d for ok, ds in results if not ok for d in ds]
-    if "any" in spec:
-        results = [_evaluate(doc, s) for s in spec["any"]]
-        if any(r[0] for r in results):
-            return True, []
-        return False, ["none of the alternatives holds: " + " | ".join("; ".join(ds) for _, ds in results)]
-    if "not" in spec:
-        ok, _ = _evaluate(doc, spec["not"])
-        return (not ok), ([] if not ok else [f"expected not to hold but it does: {_describe(spec['not'])}"])
-    problem = PREDICATES[spec["pred"]](doc, spec)
-    return problem is None, ([] if problem is None else [f"{spec['pred']}: {problem}"])
+def _check_selector(pred: str, key: str, value: Any) -> None:
+    if key == "para" and (not is_a(value, (int,)) or value < 1):
+        raise CheckSpecError(f"{pred}: 'para' must be an int >= 1, got {value!r}")
+    if key == "contains" and (not isinstance(value, str) or not value):
+        raise CheckSpecError(f"{pred}: 'contains' must be a non-empty string")
 
 
-def _describe(spec: dict) -> str:
-    if "pred" in spec:
-        return spec["pred"] + "(" + ", ".join(f"{k}={v!r}" for k, v in spec.items() if k != "pred") + ")"
-    return str(spec)
+def _select_paragraph(doc: "DocView", spec: dict):
+    i, where = doc.select(spec)
+    return (None if i is None else (doc.paragraphs[i], i)), where
+
+
+# a paragraph: 1-based "para" among body paragraphs, or the first one that "contains" a text
+PARAGRAPH = Selector(("para", "contains"), _check_selector, _select_paragraph, what="paragraph selector")
+
+
+def _line_name(spec: dict) -> Optional[str]:
+    line = spec.get("line")
+    if isinstance(line, str) and line not in LINE_NAMES:
+        return f"line must be single|1.5|double or a number, got {line!r}"
+    return None
+
+
+def _hex_color(spec: dict) -> Optional[str]:
+    color = spec.get("color")
+    if isinstance(color, str) and not _HEX.fullmatch(color):
+        return f"color must be hex RRGGBB, got {color!r}"
+    return None
+
+
+# ------------------------------------------------------------------ the document view
 
 
 class DocView:
@@ -356,6 +254,18 @@ def _underlined(value) -> bool:
     return value not in (None, False, WD_UNDERLINE.NONE)
 
 
+@CHECKS.predicate("char_format",
+                  {"text": P((str,)),
+                   "occurrence": P((int,), False, 1),
+                   "bold": P((bool,), False),
+                   "italic": P((bool,), False),
+                   "underline": P((bool,), False),
+                   "strike": P((bool,), False),
+                   "font": P((str,), False),
+                   "size_pt": P(NUM, False),
+                   "color": P((str,), False),
+                   "highlight": P((bool, str), False)},
+                  validate=_hex_color)
 def char_format(doc: DocView, s: dict) -> Optional[str]:
     p, runs, seen = _occurrence(doc, s["text"], s["occurrence"])
     where = f"{s['text']!r} (occurrence {s['occurrence']})"
@@ -411,15 +321,6 @@ def _summary(values: list) -> str:
 # ---- paragraph predicates
 
 
-def _with_para(fn: Callable[[DocView, Paragraph, int, dict, str], Optional[str]]):
-    def run(doc: DocView, s: dict) -> Optional[str]:
-        i, where = doc.select(s)
-        if i is None:
-            return where
-        return fn(doc, doc.paragraphs[i], i, s, where)
-    return run
-
-
 STYLE_ALIASES = {"default paragraph style": "normal", "default style": "normal", "standard": "normal",
                  "text body": "body text", "text_body": "body text"}
 
@@ -429,7 +330,9 @@ def _style_key(name: str) -> str:
     return STYLE_ALIASES.get(n, n)
 
 
-def para_style(doc, p, i, s, where):
+@CHECKS.predicate("para_style", {"style": P((str,))}, selector=PARAGRAPH)
+def para_style(doc, target, s, where):
+    p, _ = target
     actual = p.style.name if p.style is not None else "Normal"
     return None if _style_key(actual) == _style_key(s["style"]) else f"{where} has style {actual!r}, expected {s['style']!r}"
 
@@ -441,13 +344,24 @@ ALIGN_NAMES = {WD_ALIGN_PARAGRAPH.LEFT: "left", WD_ALIGN_PARAGRAPH.CENTER: "cent
                WD_ALIGN_PARAGRAPH.THAI_JUSTIFY: "justify"}
 
 
-def para_alignment(doc, p, i, s, where):
+@CHECKS.predicate("para_alignment",
+                  {"value": P((str,), choices=("left", "center", "right", "justify"))},
+                  selector=PARAGRAPH)
+def para_alignment(doc, target, s, where):
+    p, _ = target
     value = _para_format(p, "alignment")
     actual = ALIGN_NAMES.get(value, "left") if value is not None else "left"
     return None if actual == s["value"] else f"{where} is aligned {actual}, expected {s['value']}"
 
 
-def para_indent(doc, p, i, s, where):
+@CHECKS.predicate("para_indent",
+                  {"left_cm": P(NUM, False),
+                   "first_line_cm": P(NUM, False),
+                   "right_cm": P(NUM, False),
+                   "tol_cm": P(NUM, False, 0.05)},
+                  selector=PARAGRAPH)
+def para_indent(doc, target, s, where):
+    p, _ = target
     problems = []
     for key, attr in (("left_cm", "left_indent"), ("first_line_cm", "first_line_indent"),
                       ("right_cm", "right_indent")):
@@ -459,7 +373,15 @@ def para_indent(doc, p, i, s, where):
     return f"{where}: " + "; ".join(problems) if problems else None
 
 
-def para_spacing(doc, p, i, s, where):
+@CHECKS.predicate("para_spacing",
+                  {"before_pt": P(NUM, False),
+                   "after_pt": P(NUM, False),
+                   "line": P((str, int, float), False),
+                   "tol_pt": P(NUM, False, 0.5)},
+                  selector=PARAGRAPH,
+                  validate=_line_name)
+def para_spacing(doc, target, s, where):
+    p, _ = target
     problems = []
     for key, attr in (("before_pt", "space_before"), ("after_pt", "space_after")):
         if key in s:
@@ -517,7 +439,9 @@ def _is_list(doc: DocView, p: Paragraph) -> bool:
     return not fmts or fmts[0] != "none"
 
 
-def para_list(doc, p, i, s, where):
+@CHECKS.predicate("para_list", {"value": P((bool,))}, selector=PARAGRAPH)
+def para_list(doc, target, s, where):
+    p, _ = target
     actual = _is_list(doc, p)
     return None if actual == s["value"] else f"{where} is {'' if actual else 'not '}in a list, expected {s['value']}"
 
@@ -526,7 +450,9 @@ def _page_breaks(el) -> list:
     return el.xpath(".//w:br[@w:type='page']")
 
 
-def para_page_break_before(doc, p, i, s, where):
+@CHECKS.predicate("para_page_break_before", {}, selector=PARAGRAPH)
+def para_page_break_before(doc, target, s, where):
+    p, i = target
     if _para_format(p, "page_break_before"):
         return None
     # a break run at the start of this paragraph (LibreOffice exports .uno:InsertPagebreak so)
@@ -548,7 +474,9 @@ def para_page_break_before(doc, p, i, s, where):
     return f"no page break before {where}"
 
 
-def para_text(doc, p, i, s, where):
+@CHECKS.predicate("para_text", {"equals": P((str,))}, selector=PARAGRAPH)
+def para_text(doc, target, s, where):
+    p, _ = target
     actual = p.text.strip()
     return None if actual == s["equals"] else f"{where} reads {actual[:80]!r}, expected {s['equals']!r}"
 
@@ -560,15 +488,18 @@ def _body_text(doc: DocView) -> str:
     return "\n".join(p.text for p in doc.body_blocks())
 
 
+@CHECKS.predicate("text_contains", {"text": P((str,))})
 def text_contains(doc, s):
     return None if s["text"] in _body_text(doc) else f"the body does not contain {s['text']!r}"
 
 
+@CHECKS.predicate("text_count", {"text": P((str,)), "value": P((int,))})
 def text_count(doc, s):
     n = _body_text(doc).count(s["text"])
     return None if n == s["value"] else f"{s['text']!r} occurs {n} time(s), expected {s['value']}"
 
 
+@CHECKS.predicate("paragraph_count", {"min": P((int,), False), "max": P((int,), False)})
 def paragraph_count(doc, s):
     n = sum(1 for p in doc.paragraphs if p.text.strip())
     if "min" in s and n < s["min"]:
@@ -584,11 +515,14 @@ def _table(doc: DocView, number: int):
     return doc.tables[number - 1], ""
 
 
+@CHECKS.predicate("table_count", {"value": P((int,))})
 def table_count(doc, s):
     n = len(doc.tables)
     return None if n == s["value"] else f"{n} table(s), expected {s['value']}"
 
 
+@CHECKS.predicate("table_shape",
+                  {"table": P((int,), False, 1), "rows": P((int,), False), "cols": P((int,), False)})
 def table_shape(doc, s):
     t, problem = _table(doc, s["table"])
     if t is None:
@@ -602,6 +536,8 @@ def table_shape(doc, s):
     return f"table {s['table']}: " + "; ".join(problems) if problems else None
 
 
+@CHECKS.predicate("table_cell",
+                  {"table": P((int,), False, 1), "row": P((int,)), "col": P((int,)), "text": P((str,))})
 def table_cell(doc, s):
     t, problem = _table(doc, s["table"])
     if t is None:
@@ -625,11 +561,13 @@ def _part_text(doc: DocView, where: str) -> str:
     return "\n".join(t for t in part._element.xpath(".//w:t/text()"))
 
 
+@CHECKS.predicate("header_text", {"contains": P((str,))})
 def header_text(doc, s):
     text = _part_text(doc, "header")
     return None if s["contains"] in text else f"the header ({text[:60]!r}) does not contain {s['contains']!r}"
 
 
+@CHECKS.predicate("footer_text", {"contains": P((str,))})
 def footer_text(doc, s):
     text = _part_text(doc, "footer")
     return None if s["contains"] in text else f"the footer ({text[:60]!r}) does not contain {s['contains']!r}"
@@ -640,6 +578,7 @@ def _field_kinds(element) -> list[str]:
     return [i.split()[0].upper() for i in instr if i.split()]
 
 
+@CHECKS.predicate("page_number_field", {"where": P((str,), choices=("header", "footer"))})
 def page_number_field(doc, s):
     part = _part(doc, s["where"])
     if not part.is_linked_to_previous and "PAGE" in _field_kinds(part._element):
@@ -647,6 +586,7 @@ def page_number_field(doc, s):
     return f"no PAGE field in the {s['where']}"
 
 
+@CHECKS.predicate("field_present", {"kind": P((str,))})
 def field_present(doc, s):
     kinds = _field_kinds(doc.doc.element.body)
     return None if s["kind"].upper() in kinds else f"no {s['kind'].upper()} field in the body (found {kinds or 'none'})"
@@ -664,6 +604,7 @@ def _comments(doc: DocView) -> list[str]:
     return texts
 
 
+@CHECKS.predicate("comment_present", {"contains": P((str,), False)})
 def comment_present(doc, s):
     comments = _comments(doc)
     if not comments:
@@ -673,6 +614,7 @@ def comment_present(doc, s):
     return None
 
 
+@CHECKS.predicate("page_orientation", {"value": P((str,), choices=("portrait", "landscape"))})
 def page_orientation(doc, s):
     section = doc.doc.sections[0]
     if section.orientation == WD_ORIENT.LANDSCAPE or (
@@ -683,6 +625,9 @@ def page_orientation(doc, s):
     return None if actual == s["value"] else f"the page is {actual}, expected {s['value']}"
 
 
+@CHECKS.predicate("page_margin",
+                  {"side": P((str,), choices=("left", "right", "top", "bottom")), "cm": P(NUM),
+                   "tol_cm": P(NUM, False, 0.1)})
 def page_margin(doc, s):
     section = doc.doc.sections[0]
     v = getattr(section, f"{s['side']}_margin")
@@ -691,6 +636,7 @@ def page_margin(doc, s):
         f"{s['side']} margin {actual:.2f} cm, expected {s['cm']}"
 
 
+@CHECKS.predicate("page_columns", {"value": P((int,))})
 def page_columns(doc, s):
     counts = []
     for sect in doc.doc.element.body.xpath(".//w:sectPr"):
@@ -700,30 +646,3 @@ def page_columns(doc, s):
     counts = counts or [1]
     ok = all(c == 1 for c in counts) if s["value"] == 1 else s["value"] in counts
     return None if ok else f"column counts of the sections are {counts}, expected {s['value']}"
-
-
-PREDICATES: dict[str, Callable[[DocView, dict], Optional[str]]] = {
-    "text_contains": text_contains,
-    "text_count": text_count,
-    "paragraph_count": paragraph_count,
-    "para_text": _with_para(para_text),
-    "para_style": _with_para(para_style),
-    "para_alignment": _with_para(para_alignment),
-    "para_indent": _with_para(para_indent),
-    "para_spacing": _with_para(para_spacing),
-    "para_list": _with_para(para_list),
-    "para_page_break_before": _with_para(para_page_break_before),
-    "char_format": char_format,
-    "table_count": table_count,
-    "table_shape": table_shape,
-    "table_cell": table_cell,
-    "header_text": header_text,
-    "footer_text": footer_text,
-    "page_number_field": page_number_field,
-    "field_present": field_present,
-    "comment_present": comment_present,
-    "page_orientation": page_orientation,
-    "page_margin": page_margin,
-    "page_columns": page_columns,
-}
-assert set(PREDICATES) == set(SCHEMA)
