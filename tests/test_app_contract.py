@@ -70,3 +70,17 @@ def test_nothing_outside_apps_names_an_application_in_code():
                 offenders.append(f"{path.relative_to(LIBRARY)}:{node.lineno}: {node.value[:60]!r}")
     allowed = {"core/records.py"}  # DEFAULT_APP
     assert [o for o in offenders if o.split(":")[0] not in allowed] == [], offenders
+
+
+def test_run_refuses_a_file_the_app_does_not_open(tmp_path):
+    from typer.testing import CliRunner
+
+    from lamfactory.cli import app
+
+    notes = tmp_path / "notes.txt"
+    notes.write_text("just text")
+    r = CliRunner().invoke(app, ["run", "--doc", str(notes), "--task", "Make it bold", "--model", "random"])
+    assert r.exit_code == 2 and "does not open .txt" in r.output and "Traceback" not in r.output
+    assert not list(tmp_path.glob("notes.lam*"))  # no output file
+    r = CliRunner().invoke(app, ["run", "--doc", str(notes), "--task", "x", "--model", "random", "--app", "nope"])
+    assert r.exit_code == 2 and "unknown application 'nope'" in r.output

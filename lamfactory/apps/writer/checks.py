@@ -1,4 +1,6 @@
-"""Executable checkers for Writer documents: a small JSON-serialisable spec language over the saved .docx.
+"""Executable checkers for Writer documents: Writer's predicates in the checker language (lamfactory/core/checks.py),
+evaluated on the saved .docx. (One module of ~650 lines on purpose: 22 short predicates share one document view
+and its Word-style property resolution; split by area, each part would need all of it.)
 
 spec := {"all": [spec, ...]} | {"any": [spec, ...]} | {"not": spec} | predicate
 predicate := {"pred": NAME, ...params}      (unknown pred or unknown/missing param -> CheckSpecError at load)
