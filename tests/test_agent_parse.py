@@ -8,7 +8,8 @@ import string
 
 import pytest
 
-from lamfactory.agent.ground import MIN_NAME_SCORE, GroundingError, find_control, ground
+from lamfactory.agent.ground import GroundingError, find_control, ground
+from lamfactory.core.ground import MIN_NAME_SCORE
 from lamfactory.agent.parse import ParseError, parse_output
 from lamfactory.agent.prompt import TARGET_KEYS, render_target
 from lamfactory.apps.writer.actions import ACTIONS

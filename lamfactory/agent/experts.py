@@ -21,6 +21,7 @@ from typing import Optional
 from rapidfuzz import fuzz, utils
 
 from lamfactory.agent.policy import Policy
+from lamfactory.core.ground import match_control
 from lamfactory.core.records import AgentOutput, Control, ExpertStep, Observation, Step, TaskInstance
 
 GROUND_MIN_SCORE = 85  # oracle: a plan's control name must match a live control at least this well
@@ -30,18 +31,11 @@ NAVIGATION = ("click_input",)  # what the doc-plan expert takes from the documen
 
 def ground(name: str, controls: list[Control], min_score: float = GROUND_MIN_SCORE) -> Optional[Control]:
     """The live control best matching `name`, or None below min_score."""
-    if not name:
-        return None
-    key = utils.default_process(name)
-    best, best_key = None, None
-    for c in controls:
-        score = 100.0 if c.name == name else fuzz.ratio(key, utils.default_process(c.name))
-        if score < min_score:
-            continue
-        rank = (score, "MENU" in c.type, len(c.path), "SHOWING" in c.states, "ENABLED" in c.states)
-        if best_key is None or rank > best_key:
-            best, best_key = c, rank
-    return best
+    return match_control(name, controls, min_score=min_score, prefer=_reads_as_meant)
+
+
+def _reads_as_meant(c: Control) -> tuple:
+    return "MENU" in c.type, len(c.path), "SHOWING" in c.states, "ENABLED" in c.states
 
 
 def output_for(st: ExpertStep, observation: Observation, remaining: list[str], min_score: float) -> AgentOutput:

@@ -1,9 +1,8 @@
 """Ground a model output on the live observation: which control, which function, which arguments.
 
 Order (as the paper's agent): the control_label first (labels are what the prompt shows), then the
-control_name — exact, then case-insensitive, then fuzzy (rapidfuzz ratio on lower-cased, punctuation-free
-names, as the environment grounds) with a named minimum score. Plain ratio, not WRatio: WRatio's partial
-matching scores "Print" against "Print Preview" at 90, and a fuzzy match must never widen an action.
+control_name, matched as everywhere else (lamfactory/core/ground.py: exact, case-insensitive, then fuzzy with a
+named minimum score).
 An output that cannot be grounded raises GroundingError, which the loop records as an error step.
 """
 
@@ -11,14 +10,10 @@ from __future__ import annotations
 
 from typing import Optional
 
-from rapidfuzz import fuzz, process, utils
-
 from lamfactory.core import actions
 from lamfactory.core.app import get_app
+from lamfactory.core.ground import match_control
 from lamfactory.core.records import Action, AgentOutput, Control, Observation
-
-MIN_NAME_SCORE = 85.0  # rapidfuzz ratio (0-100) of processed names; below it a name matches no control
-
 
 class GroundingError(ValueError):
     """The action names a control that is not on screen, an unknown function or bad arguments."""
@@ -53,22 +48,9 @@ def ground(output: AgentOutput, observation: Observation) -> tuple[Action, Optio
 
 
 def find_control(label: Optional[str], name: Optional[str], controls: list[Control]) -> Optional[Control]:
-    """Label first, then name: exact, case-insensitive, then the best fuzzy match above MIN_NAME_SCORE."""
+    """Label first, then name (lamfactory/core/ground.py: exact, case-insensitive, fuzzy above MIN_NAME_SCORE)."""
     if label:
         for c in controls:
             if c.label == str(label).strip():
                 return c
-    if not name:
-        return None
-    name = str(name).strip()
-    for c in controls:
-        if c.name == name:
-            return c
-    folded = name.casefold()
-    for c in controls:
-        if c.name.casefold() == folded:
-            return c
-    names = [c.name for c in controls]
-    best = process.extractOne(name, names, scorer=fuzz.ratio, processor=utils.default_process,
-                              score_cutoff=MIN_NAME_SCORE)
-    return controls[best[2]] if best else None
+    return match_control(str(name).strip(), controls) if name else None

@@ -20,7 +20,7 @@ Design choices:
   with False it returns only ok/error (about twice as fast) and labels keep referring to the last
   observation, as in the paper. Grounding by name always uses controls fresh after the last action.
 - Grounding: control_label from the last observation first; else control_name exact (SHOWING+ENABLED
-  first); else fuzzy (rapidfuzz ratio >= FUZZY_MIN_SCORE).
+  first); else fuzzy (rapidfuzz ratio >= core.ground.MIN_NAME_SCORE).
 - If soffice dies or hangs (watchdog), the next call restarts it and reopens a fresh copy of the task's
   document; the step that met the crash returns ok=False with an error saying the episode was reset.
 """
@@ -35,12 +35,11 @@ import weakref
 from pathlib import Path
 from typing import Any, Optional
 
-from rapidfuzz import fuzz, process, utils
-
 from lamfactory.apps.writer import FILE_TYPES
 from lamfactory.apps.writer.actions import ACTIONS
 from lamfactory.core.actions import ActionError
 from lamfactory.core.env import Environment
+from lamfactory.core.ground import closest_names, match_control
 from lamfactory.apps.writer import checks
 from lamfactory.apps.writer.keys import KeyStringError, parse_keys
 from lamfactory.apps.libreoffice.soffice import CALL_TIMEOUT_S, WINDOW_SIZE, Office, OfficeDied
@@ -50,7 +49,6 @@ from lamfactory.core.records import Action, Control, Observation, StepResult, Ta
 log = logging.getLogger(__name__)
 
 LOAD_TIMEOUT_S = 60.0  # opening a large document legitimately takes longer than one action
-FUZZY_MIN_SCORE = 85  # rapidfuzz ratio (0-100) below which a control name does not ground
 FILTERS = {".docx": "MS Word 2007 XML", ".odt": "writer8", ".doc": "MS Word 97", ".rtf": "Rich Text Format",
            ".pdf": "writer_pdf_Export"}
 # Writer's document part of the in-process bridge (canvas, document ops), installed into soffice's profile.
@@ -308,22 +306,14 @@ class _InProcessError(RuntimeError):
 
 
 def ground_by_name(name: str, controls: list[Control]) -> Control:
-    """Exact name (SHOWING+ENABLED first), else the best fuzzy match scoring >= FUZZY_MIN_SCORE."""
+    """Exact, case-insensitive, then fuzzy (core/ground.py); of equals, SHOWING+ENABLED first."""
     if not name:
         raise ActionError("the action names no control")
-    exact = [c for c in controls if c.name == name]
-    if exact:
-        return max(exact, key=_usability)
-    by_name: dict[str, Control] = {}
-    for c in sorted(controls, key=_usability, reverse=True):
-        by_name.setdefault(c.name, c)
-    best = process.extractOne(name, list(by_name), scorer=fuzz.ratio, processor=utils.default_process,
-                              score_cutoff=FUZZY_MIN_SCORE)
-    if best is None:
-        near = process.extract(name, list(by_name), scorer=fuzz.ratio, processor=utils.default_process, limit=3)
-        hint = ", ".join(repr(n) for n, _, _ in near)
+    control = match_control(name, controls, prefer=_usability)
+    if control is None:
+        hint = ", ".join(repr(n) for n in closest_names(name, controls))
         raise ActionError(f"no control named {name!r} in the current window (closest: {hint})")
-    return by_name[best[0]]
+    return control
 
 
 MENU_TYPES = {"MENU", "MENU_ITEM", "CHECK_MENU_ITEM", "RADIO_MENU_ITEM"}
