@@ -4,7 +4,7 @@ Used by the constrained decoder (agent/decode.py) and the random baseline (agent
 Candidates: quoted spans and numbers of the request, the texts and numbers the app's state offers (Writer:
 paragraph texts and indices, those the request refers to first, and table numbers), names and items of the
 shown controls, and the app's key strokes. Each list is ordered
-most likely first: the constrained decoder may weigh that order (agent/decode.py, RANK_PRIOR).
+most likely first: the constrained decoder may weigh that order (DecodeSettings.rank_prior in agent/settings.py).
 """
 
 from __future__ import annotations
