@@ -138,7 +138,7 @@ def test_the_retrieved_example_steers_function_control_status_and_constant_args(
     """With a dominant EXAMPLE_PRIOR the untrained model does what the hint's next step did: its function and
     control, FINISH on its last step, and its keys (a value its request did not contain); with none it need not."""
     from lamfactory.agent.candidates import arg_candidates
-    from lamfactory.agent.memory import Hint
+    from lamfactory.agent.retrieval.memory import Hint
     from lamfactory.agent.sample import build_sample
     from lamfactory.core.records import Experience
 

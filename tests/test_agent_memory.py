@@ -1,9 +1,9 @@
-"""The experience memory (agent/memory.py): solved training tasks retrieved as worked examples."""
+"""The experience memory (agent/retrieval/memory.py): solved training tasks retrieved as worked examples."""
 
 import pytest
 
-from lamfactory.agent.memory import MEMORY_FILE, Hint, Memory, experiences, mask, steps_done
-from lamfactory.agent.transfer import NAMED
+from lamfactory.agent.retrieval.memory import MEMORY_FILE, Hint, Memory, experiences, mask, steps_done
+from lamfactory.agent.retrieval.transfer import NAMED
 from lamfactory.agent.prompt import render_user
 from lamfactory.apps.writer.state import Canvas
 from lamfactory.core.records import (AgentOutput, Control, ControlBrief, Experience, Observation, Step, StepControl,

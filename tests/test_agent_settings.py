@@ -1,4 +1,4 @@
-"""Decode settings per checkpoint (agent/settings.py), the retrieval-only policy (agent/retrieval.py) and the eval
+"""Decode settings per checkpoint (agent/settings.py), the retrieval-only policy (agent/retrieval/policy.py) and the eval
 ablation rows: what the hand rules, the retrieval and the model each contribute. No soffice."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from lamfactory.agent.memory import Memory, experiences
+from lamfactory.agent.retrieval.memory import Memory, experiences
 from lamfactory.agent.policies import HFPolicy, PolicySpecError, make_policy
-from lamfactory.agent.retrieval import RetrievalPolicy
+from lamfactory.agent.retrieval.policy import RetrievalPolicy
 from lamfactory.agent.settings import (MARKER, MODEL_ONLY, DecodeSettings, PromptSettings, overridden,
                                        parse_overrides, read_decode_settings, read_prompt_settings, split_spec,
                                        with_overrides, write_decode_settings)

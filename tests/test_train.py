@@ -8,7 +8,7 @@ import yaml
 from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification, TrainerCallback
 from typer.testing import CliRunner
 
-from lamfactory.agent.memory import MEMORY_FILE, Memory
+from lamfactory.agent.retrieval.memory import MEMORY_FILE, Memory
 from lamfactory.agent.policies import make_policy
 from lamfactory.evaluate.offline import evaluate_offline
 from lamfactory.train.base import EmbeddedModel, load_tokenizer

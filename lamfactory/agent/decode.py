@@ -31,9 +31,9 @@ from typing import Any, Collection, Optional
 import torch
 
 from lamfactory.agent.candidates import ArgCandidates
-from lamfactory.agent.memory import Hint, named_value
+from lamfactory.agent.retrieval.memory import Hint, named_value
 from lamfactory.agent.settings import DecodeSettings
-from lamfactory.agent.transfer import NAMED
+from lamfactory.agent.retrieval.transfer import NAMED
 from lamfactory.agent.sample import describe_action
 from lamfactory.core import actions
 from lamfactory.core.records import AgentOutput, Control

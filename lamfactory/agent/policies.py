@@ -6,7 +6,7 @@
     make_policy("openai:gpt-4o")       any lamfactory.llm backend (also "replay:FILE.jsonl", "hf:PATH")
     make_policy("models/lam2")         a local Hugging Face checkpoint, decoded with constraints
     make_policy("models/lam2?retrieval=false,rank_prior=0")   ... with decode settings overridden (agent/settings.py)
-    make_policy("memory:models/lam2")  retrieval alone: the checkpoint's experience memory, no model (agent/retrieval.py)
+    make_policy("memory:models/lam2")  retrieval alone: the checkpoint's experience memory, no model (agent/retrieval/policy.py)
 
 Model policies also answer `predict(sample, shown, candidates)` on a StepSample alone: the live `act` builds
 the sample and calls it, and offline evaluation calls it on exported samples, so both take one path.
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Optional
 
 from lamfactory.agent.candidates import ArgCandidates, arg_candidates
-from lamfactory.agent.memory import MEMORY_FILE, Memory
+from lamfactory.agent.retrieval.memory import MEMORY_FILE, Memory
 from lamfactory.agent.parse import ParseError, parse_output
 from lamfactory.agent.policy import Policy
 from lamfactory.agent.prompt import render_messages
@@ -63,7 +63,7 @@ def make_policy(spec: str, *, seed: int = 0, decode: Optional[DecodeSettings] = 
         return experts.OraclePolicy() if base == "oracle" else experts.DocPlanExpertPolicy()
     path = Path(base.partition(":")[2] if kind == "memory" else base).expanduser()
     if kind == "memory" and (path / MEMORY_FILE).is_file():
-        from lamfactory.agent.retrieval import RetrievalPolicy  # lazy: it builds on this module's _act
+        from lamfactory.agent.retrieval.policy import RetrievalPolicy  # lazy: it builds on this module's _act
 
         return RetrievalPolicy(spec, path, top_k=settings(read_decode_settings(path)).top_k)
     if kind != "memory" and path.is_dir() and (path / "config.json").exists():

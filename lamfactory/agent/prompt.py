@@ -1,6 +1,6 @@
 """The paper's step prompt, defined once: training (LAM2+), the agent and offline evaluation all use it.
 
-Input  = user request (+ a solved similar task, agent/memory.py) + the app's state summary + available controls (label, name, type) + previous actions + previous plan.
+Input  = user request (+ a solved similar task, agent/retrieval/memory.py) + the app's state summary + available controls (label, name, type) + previous actions + previous plan.
 Target = one JSON object with exactly the seven keys of AgentOutput, in this order.
 """
 

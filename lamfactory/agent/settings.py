@@ -27,7 +27,7 @@ class PromptSettings(BaseModel):
 
     system: bool = True  # the constant system prompt (function list); a tiny model gains nothing from it
     thought_max_words: Optional[int] = None  # shorten targets' thoughts: fewer free-text tokens to learn
-    examples: bool = False  # show a solved similar training task from the experience memory (agent/memory.py)
+    examples: bool = False  # show a solved similar training task from the experience memory (agent/retrieval/memory.py)
     # numbers in thoughts: a tiny model copies the wrong one ("Select paragraph 1") and its argument follows
     # the thought; without them the argument comes from the candidates (trained without, decoded without)
     thought_numbers: bool = True
@@ -45,7 +45,7 @@ class DecodeSettings(BaseModel):
     # The same for each argument's candidate position: candidates the request names come first, and a value the
     # retrieved example used that was not taken from its request is moved first (e.g. keys=^{END}).
     arg_prior: float = 5.0
-    # Weight of the retrieved example (agent/memory.py) in the control, function and status choices: the options
+    # Weight of the retrieved example (agent/retrieval/memory.py) in the control, function and status choices: the options
     # that agree with what the nearest solved task did at this point gain example_prior nats (a kNN-LM-style
     # fusion of the experience memory with the LM). Only for models trained with examples; 0 = the model alone.
     # 9 rather than 6: the tiny LM often prefers a wrong function or text by 6-9 nats where the example is right

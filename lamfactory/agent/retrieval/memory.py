@@ -11,7 +11,7 @@ The example is attached to a StepSample (`example`, rendered by agent/prompt.py)
 (excluding the sample's own task and its paraphrases) and at run time, and the shown controls are reordered so
 the example's next control comes first (the decoder's rank prior then favours it). Its next step reaches the
 decoder as a Hint: the control it wants (by name, role and which namesake) and its argument values carried over
-by the role they played in its request (agent/transfer.py), never its literal text.
+by the role they played in its request (agent/retrieval/transfer.py), never its literal text.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import numpy as np
 
 from lamfactory.core.app import get_app
 from lamfactory.core.request import numbers_in, quoted_spans
-from lamfactory.agent.transfer import NAMED, carry_number, carry_numbers, names
+from lamfactory.agent.retrieval.transfer import NAMED, carry_number, carry_numbers, names
 from lamfactory.agent.sample import build_sample, describe_action
 from lamfactory.core.records import (AgentOutput, Control, ControlBrief, Experience, Observation, Step, StepControl,
                                      StepSample, Trajectory, read_jsonl, write_jsonl)
@@ -36,7 +36,7 @@ MEMORY_FILE = "experience.jsonl"  # beside a trained LAM whose prompt settings h
 @dataclass
 class Hint:
     """The retrieved task's step at the current point: the decoder adds its example_prior to the choices that
-    agree (agent/decode.py); retrieval alone carries it over as it is (agent/retrieval.py)."""
+    agree (agent/decode.py); retrieval alone carries it over as it is (agent/retrieval/policy.py)."""
 
     experience: Experience
     done: int  # its steps already matched by the episode's successful steps

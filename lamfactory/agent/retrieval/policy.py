@@ -1,5 +1,5 @@
 """Retrieval alone (spec `memory:DIR`): no model. The nearest solved training task in DIR's experience memory
-(agent/memory.py) is followed step by step, its next step carried over to this request as the decoder's hint is
+(agent/retrieval/memory.py) is followed step by step, its next step carried over to this request as the decoder's hint is
 (Hint.wanted for the control, Hint.transfer_args for the arguments). Next to the model alone (settings.MODEL_ONLY)
 and the two fused, it says what each part of a trained LAM contributes.
 """
@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Optional
 
 from lamfactory.agent.candidates import ArgCandidates
-from lamfactory.agent.memory import Hint, Memory, named_value
+from lamfactory.agent.retrieval.memory import Hint, Memory, named_value
 from lamfactory.agent.policies import TOP_K, _act
 from lamfactory.agent.policy import Policy
-from lamfactory.agent.transfer import NAMED
+from lamfactory.agent.retrieval.transfer import NAMED
 from lamfactory.core.records import AgentOutput, Control, Observation, Step, StepSample
 
 
