@@ -12,7 +12,7 @@ Read this file first: it is the whole data model of lamfactory.
   StepResult      what the environment answers to one Action
   Step, Trajectory, Verdict      one recorded episode and its judgement
   StepSample      one step-wise training/evaluation sample (LAM2+ data)
-  Experience      a verified training trajectory, retrieved as a worked example (agent/memory.py)
+  Experience      a verified training trajectory, retrieved as a worked example (agent/retrieval/memory.py)
 """
 
 from __future__ import annotations
@@ -216,7 +216,7 @@ class StepSample(Record):
     split: str = "train"
     reward: Optional[float] = None  # +1 success trajectory, -1 failed one (reward-model data)
     paraphrased: bool = False  # the request re-worded in another training phrasing (dataflow/export.py)
-    example: str = ""  # a solved similar task from the experience memory, shown in the prompt (agent/memory.py)
+    example: str = ""  # a solved similar task from the experience memory, shown in the prompt (agent/retrieval/memory.py)
 
 
 class StepControl(Record):
