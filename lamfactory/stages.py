@@ -81,7 +81,7 @@ def model_spec(name: str, workdir: Path) -> str:
 
 
 def run_eval(cfg: PipelineConfig, workdir: Path, log: Log) -> dict[str, Any]:
-    from lamfactory.agent.memory import MEMORY_FILE
+    from lamfactory.agent.retrieval.memory import MEMORY_FILE
     from lamfactory.agent.policies import make_policy
     from lamfactory.agent.settings import MODEL_ONLY, with_overrides
     from lamfactory.evaluate.offline import OfflineUnsupported, load_test_samples, run_offline

@@ -7,7 +7,7 @@ import random
 from pathlib import Path
 from typing import Callable, Optional
 
-from lamfactory.agent.memory import Memory, experiences
+from lamfactory.agent.retrieval.memory import Memory, experiences
 from lamfactory.core.records import StepSample, TaskInstance, Trajectory, read_jsonl, write_jsonl
 from lamfactory.train.config import PromptSettings, SFTSettings
 from lamfactory.train.data import TrainData, step_example

@@ -16,7 +16,7 @@ from typing import Optional
 import yaml
 from pydantic import Field, ValidationError
 
-from lamfactory.agent.memory import Memory, experiences
+from lamfactory.agent.retrieval.memory import Memory, experiences
 from lamfactory.train import phase as ph
 from lamfactory.train.base import BaseSettings, build_embedded_base
 from lamfactory.train.boost import BoostConfig, RolloutFn, ToSamples, boost
