@@ -71,6 +71,17 @@ class EvalSection(Section):
     # each trained LAM with an experience memory also as <lam>+model-only and <lam>+retrieval-only (the rows that
     # say what the model adds to the hand rules and the retrieval, lamfactory/agent/settings.py)
     ablations: bool = True
+    # decode settings (DecodeSettings fields) overriding the ones saved with every evaluated LAM, e.g.
+    # {example_prior: 6}; a single model can also be named with its own: "lam2?rank_prior=0"
+    decode: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("decode")
+    @classmethod
+    def _decode_fields(cls, decode: dict[str, Any]) -> dict[str, Any]:
+        from lamfactory.agent.settings import DecodeSettings
+
+        DecodeSettings.model_validate(decode)  # unknown field or bad value -> one error naming it
+        return decode
 
 
 class PipelineConfig(Section):

@@ -76,14 +76,16 @@ def _brief(result: Any) -> Any:
 
 
 def model_spec(name: str, workdir: Path) -> str:
-    """lam1..lam4 are checkpoints of this run; anything else (oracle, expert, random, openai:…) as given."""
-    return str(workdir / "models" / name) if name in LAMS else name
+    """lam1..lam4 (with an optional ?key=value,... of decode overrides) are checkpoints of this run; anything
+    else (oracle, expert, random, openai:…) as given."""
+    base, sep, query = name.partition("?")
+    return str(workdir / "models" / base) + sep + query if base in LAMS else name
 
 
 def run_eval(cfg: PipelineConfig, workdir: Path, log: Log) -> dict[str, Any]:
     from lamfactory.agent.retrieval.memory import MEMORY_FILE
     from lamfactory.agent.policies import make_policy
-    from lamfactory.agent.settings import MODEL_ONLY, with_overrides
+    from lamfactory.agent.settings import MODEL_ONLY, DecodeSettings, with_overrides
     from lamfactory.evaluate.offline import OfflineUnsupported, load_test_samples, run_offline
     from lamfactory.evaluate.online import evaluate_online, load_test_tasks
     e = cfg.eval
@@ -92,11 +94,14 @@ def run_eval(cfg: PipelineConfig, workdir: Path, log: Log) -> dict[str, Any]:
     runs = []  # (name, spec)
     for name in e.models:
         spec = model_spec(name, workdir)
+        if e.decode and name in LAMS:
+            spec = with_overrides(spec, DecodeSettings.model_validate(e.decode))
         runs.append((name, spec))
-        if e.ablations and name in LAMS and (Path(spec) / MEMORY_FILE).is_file():
+        if e.ablations and name in LAMS and (workdir / "models" / name / MEMORY_FILE).is_file():
             # the same checkpoint without its rules and retrieval, and its retrieval without the model
-            runs += [(f"{name}+model-only", with_overrides(spec, MODEL_ONLY)),
-                     (f"{name}+retrieval-only", f"memory:{spec}")]
+            checkpoint = model_spec(name, workdir)
+            runs += [(f"{name}+model-only", with_overrides(checkpoint, MODEL_ONLY)),
+                     (f"{name}+retrieval-only", f"memory:{checkpoint}")]
     summary: dict[str, Any] = {}
     # one environment for all models: reset() restores the UI state a policy changed (toolbars, dialogs, ...)
     with get_app(cfg.app).make_env() as env:

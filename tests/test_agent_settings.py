@@ -227,3 +227,17 @@ def test_eval_adds_the_ablation_variants_of_each_lam_with_a_memory(tmp_path, mon
     online_calls.clear()
     stages.run_eval(PipelineConfig(eval={"models": ["lam2"], "ablations": False}), tmp_path, log=lambda line: None)
     assert [c[0] for c in online_calls] == ["lam2"]
+
+    online_calls.clear()
+    cfg = PipelineConfig(eval={"models": ["lam2", "lam2?arg_prior=0"], "ablations": False, "decode": {"rank_prior": 0}})
+    stages.run_eval(cfg, tmp_path, log=lambda line: None)
+    assert [c[1] for c in online_calls] == [lam2 + "?rank_prior=0.0", lam2 + "?arg_prior=0"]
+
+
+def test_config_decode_overrides_are_validated(tmp_path):
+    from lamfactory.config import ConfigError, load_config
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("eval: {decode: {rank_priorr: 0}}\n")
+    with pytest.raises(ConfigError, match="rank_priorr"):
+        load_config(bad)

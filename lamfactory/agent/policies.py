@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Optional
 
 from lamfactory.agent.candidates import ArgCandidates, arg_candidates
+from lamfactory.agent import experts
 from lamfactory.agent.retrieval.memory import MEMORY_FILE, Memory
 from lamfactory.agent.parse import ParseError, parse_output
 from lamfactory.agent.policy import Policy
@@ -58,8 +59,6 @@ def make_policy(spec: str, *, seed: int = 0, decode: Optional[DecodeSettings] = 
     if base == "random":
         return RandomPolicy(seed=seed, top_k=settings(DecodeSettings()).top_k)
     if base in ("oracle", "expert"):
-        from lamfactory.agent import experts  # lazy: the dataflow stage provides these
-
         return experts.OraclePolicy() if base == "oracle" else experts.DocPlanExpertPolicy()
     path = Path(base.partition(":")[2] if kind == "memory" else base).expanduser()
     if kind == "memory" and (path / MEMORY_FILE).is_file():
