@@ -1,4 +1,4 @@
-"""How a remembered step's values carry over to a new request (agent/memory.Hint): by the role they played in
+"""How a remembered step's values carry over to a new request (agent/retrieval/memory.Hint): by the role they played in
 the remembered request, never by copying its literal text. A number plays the role of the word beside it ("2.5 cm"
 in "a 2.5 cm indent" becomes "2.0 cm" for "a 2.0 cm first-line indent"); a font or style the request named
 without quotes becomes "whatever this request names"; a control the request named ("ascending") becomes the one
