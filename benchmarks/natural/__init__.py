@@ -1,0 +1,1 @@
+"""Natural-request development suite for Writer (measuring only, never training data)."""
