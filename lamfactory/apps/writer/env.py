@@ -82,7 +82,13 @@ class WriterEnv(Environment):
             if source.suffix.lower() not in FILE_TYPES:
                 raise ValueError(f"task {task.task_id}: unsupported document type {source.suffix!r}")
         self.task = task
-        return self._with_restart(self._open_episode)
+        try:
+            return self._with_restart(self._open_episode)
+        except _InProcessError as e:  # seen once in 650 episodes: a closing popup's context vanished mid-walk
+            if "DisposedException" not in str(e):
+                raise
+            log.warning("reset met a disposed accessible context (%s); opening the document again", e)
+            return self._with_restart(self._open_episode)
 
     def observe(self) -> Observation:
         return self._with_restart(lambda: self._remember(self._call({"observe": True})["observation"]))

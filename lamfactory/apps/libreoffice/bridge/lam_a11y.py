@@ -2,6 +2,8 @@
 `Walker` that turns a window's tree into the observation's controls, the episode's frame and document, the
 open dialogs."""
 
+from com.sun.star.lang import DisposedException
+
 import lam_ctx as C
 
 
@@ -114,7 +116,10 @@ class Walker:
             c = child.getAccessibleContext() if child is not None else None
             if c is None:  # transient popups hand out null contexts
                 continue
-            self.visit(c, path)
+            try:
+                self.visit(c, path)
+            except DisposedException:  # a popup or dialog closed while we walked it: it is no longer there
+                continue
 
     def visit(self, c, path):
         role = ROLES.get(c.getAccessibleRole(), "UNKNOWN")
