@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
 from lamfactory.core.actions import ActionSet
-from lamfactory.core.records import DEFAULT_APP, Template, Verdict
+from lamfactory.core.families import Family
+from lamfactory.core.records import DEFAULT_APP, TaskInstance, Template, Verdict
+from lamfactory.core.safety import Rule
 
 if TYPE_CHECKING:
     from lamfactory.core.env import Environment
@@ -46,23 +48,22 @@ class HelpSource:
 class App:
     name: str  # registry id and the `app` of every record: "writer"
     display_name: str  # what prompts call it: "LibreOffice Writer"
-    document_noun: str  # what its files are to a user: "document", "workbook"
     make_env: Callable[..., "Environment"]
     actions: ActionSet
     file_types: tuple[str, ...]  # suffixes the environment opens, e.g. (".docx", ".odt")
-    output_suffix: str  # default suffix of a result file
     state: "StateView"  # renders the app-defined observation state, finds argument candidates in it
+    check_file: Callable[[str | Path, dict], Verdict] = field(repr=False)  # its checker language on a saved file
+    families: Callable[[], dict[str, Family]] = field(repr=False)  # the offline prefill's task families
+    build_templates: Callable[..., list[Template]] = field(repr=False)  # (out_dir) -> its template library
+    template_content: Callable[[str | Path], Any] = field(repr=False)  # a template as its families sample it
+    example_task: Callable[[Path], TaskInstance] = field(repr=False)  # (dir) -> a task on a small document it
+    # writes there, whose check holds on that untouched document (tests/test_app_contract.py runs check_env on it)
     keys: tuple[str, ...] = ()  # key strokes a model may type (keyboard_input candidates)
-    check_file: Callable[[str | Path, dict], Verdict] = field(default=None, repr=False)  # checker on a saved file
-    families: Callable[[], dict[str, Any]] = field(default=None, repr=False)  # offline prefill's task families
-    build_templates: Callable[..., list[Template]] = field(default=None, repr=False)  # (out_dir) -> templates
-    template_content: Callable[[str | Path], Any] = field(default=None, repr=False)  # what families sample from
-    help: Optional[HelpSource] = None
-    drop_reason: Callable[[str, str], Optional[str]] = field(default=None, repr=False)  # (task, steps) relevance
-    safety_rules: Sequence[Any] = ()  # agent.safety.Rule-shaped (name, control regex, keys regex)
-    example_task: Callable[[Path], Any] = field(default=None, repr=False)  # (dir) -> a TaskInstance on a small
-    # document it writes there, whose check holds on that untouched document (the contract test uses it)
-    cli: Optional[Callable[[], Any]] = None  # () -> a typer app: `lamfactory env --app NAME ...` commands
+    help: Optional[HelpSource] = None  # its installed documentation (the plans stage's "help" source)
+    drop_reason: Optional[Callable[[str, str], Optional[str]]] = field(default=None, repr=False)  # (task, steps)
+    # -> why a documented task is not for this app (plans/clean.py), or None
+    safety_rules: Sequence[Rule] = ()  # its sensitive actions (agent/safety.py applies them)
+    cli: Optional[Callable[[], Any]] = field(default=None, repr=False)  # () -> a typer app: `lamfactory env NAME ...`
 
     def check_suffix(self, path: str | Path) -> None:
         """Raise AppError unless the app opens files of this type."""
@@ -73,11 +74,6 @@ class App:
 
 
 _REGISTRY: dict[str, App] = {}
-
-
-def register_app(app: App) -> App:
-    _REGISTRY[app.name] = app
-    return app
 
 
 def _load_entry_points() -> None:

@@ -94,11 +94,9 @@ def _cli():
 APP = App(
     name="writer",
     display_name="LibreOffice Writer",
-    document_noun="document",
     make_env=_env,
     actions=ACTIONS,
     file_types=FILE_TYPES,
-    output_suffix=".docx",
     state=WriterState(),
     keys=KEYS,
     check_file=_check_file,
