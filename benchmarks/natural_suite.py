@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import shutil
 import sys
@@ -26,22 +25,10 @@ if str(HERE.parent) not in sys.path:
 
 import docx  # noqa: E402
 
+from lamfactory.evaluate.metrics import wilson  # noqa: E402
 from natural import docx_checks as dc  # noqa: E402
 from natural.documents import build_documents  # noqa: E402
 from natural.requests import REQUESTS, original  # noqa: E402
-
-
-def wilson(successes: int, n: int, z: float = 1.959963984540054) -> list[float]:
-    """Wilson score interval of a binomial proportion ([0, 1] when n == 0)."""
-    if n == 0:
-        return [0.0, 1.0]
-    p = successes / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    lo = 0.0 if successes == 0 else max(0.0, centre - half)
-    hi = 1.0 if successes == n else min(1.0, centre + half)
-    return [round(lo, 6), round(hi, 6)]
 
 
 def log(msg: str) -> None:
@@ -127,7 +114,7 @@ def _run(args, reqs, make_policy, run_episode, get_app, TaskInstance) -> dict:
         "requests": len(per_request),
         "passed": passed,
         "tsr": passed / len(per_request) if per_request else 0.0,
-        "tsr_ci95_wilson": wilson(passed, len(per_request)),
+        "tsr_ci95_wilson": [round(x, 6) for x in wilson(passed, len(per_request))],
         "destructive_format_episodes": destructive,
         "format_episodes": len(fmt),
         "destructive_format_rate": destructive / len(fmt) if fmt else 0.0,

@@ -55,7 +55,8 @@ def wilson(successes: int, n: int, z: float = Z95) -> list[float]:
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return [max(0.0, centre - half), min(1.0, centre + half)]
+    # exact at the ends: in floating point the bound at 0 successes came out as 7e-18, not 0
+    return [0.0 if successes == 0 else max(0.0, centre - half), 1.0 if successes == n else min(1.0, centre + half)]
 
 
 def bootstrap_ci(values: Sequence[float], iterations: int = 2000, seed: int = 0,
