@@ -5,7 +5,6 @@ import pytest
 from lamfactory.agent.retrieval.memory import MEMORY_FILE, Hint, Memory, experiences, mask, steps_done
 from lamfactory.agent.retrieval.transfer import NAMED
 from lamfactory.agent.prompt import render_user
-from lamfactory.apps.writer.state import Canvas
 from lamfactory.core.records import (AgentOutput, Control, ControlBrief, Experience, Observation, Step, StepControl,
                                      StepSample, TaskInstance, Trajectory)
 

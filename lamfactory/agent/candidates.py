@@ -9,7 +9,6 @@ most likely first: the constrained decoder may weigh that order (DecodeSettings.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from lamfactory.core import actions

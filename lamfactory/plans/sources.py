@@ -59,7 +59,7 @@ def parse_source(spec: str, app: App) -> SourceSpec:
     if kind in HELP_KINDS:
         if app.help is None:
             raise PlansError(f"source {spec!r}: {app.display_name} declares no installed help")
-        return SourceSpec("libreoffice-help" if kind == "libreoffice-help" else kind, Path(arg) if arg else app.help.root)
+        return SourceSpec(kind, Path(arg) if arg else app.help.root)
     if kind in ("docs", "queries"):
         if not arg:
             raise PlansError(f"source {spec!r}: give a path, e.g. {kind}:/path")

@@ -24,12 +24,13 @@ from pathlib import Path
 import docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
+from lamfactory.apps.libreoffice import HELP_ROOT
 from lamfactory.core.records import Template, write_jsonl
 from lamfactory.core.templates import INDEX_FILE
 
 log = logging.getLogger(__name__)
 
-HELP_GUIDE_DIR = Path("/usr/share/libreoffice/help/en-US/text/swriter/guide")
+HELP_GUIDE_DIR = HELP_ROOT / "swriter" / "guide"
 OTT_DIR = Path("/usr/lib/libreoffice/share/template/common")
 SOFFICE = "/usr/lib/libreoffice/program/soffice"
 HELP_PAGES = 36  # how many help pages become templates

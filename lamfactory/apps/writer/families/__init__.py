@@ -8,7 +8,7 @@ in the request so they can be chosen, not invented. Families are data (families.
 
 from __future__ import annotations
 
-from lamfactory.core.families import Family, Params  # noqa: F401  (Params: the samplers' return type)
+from lamfactory.core.families import Family
 
 FAMILIES: dict[str, Family] = {}
 
