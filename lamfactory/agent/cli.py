@@ -62,11 +62,6 @@ def run_command(
     if target.resolve() == doc.resolve() and not in_place:
         _fail(f"--out {target} is the input document; pass --in-place to overwrite it")
     log = log or target.with_name(target.name + ".steps.jsonl")
-    try:
-        policy = make_policy(model or llm, decode=overrides)
-    except Exception as e:  # a bad spec, a checkpoint that does not load, a backend error: one line
-        _fail(f"cannot load the policy: {str(e).splitlines()[0] if str(e) else type(e).__name__}")
-
     instance = TaskInstance(task_id="user", app=app.name, request=task.strip(), template_id="user",
                             doc_path=str(doc.resolve()))
     confirm = terminal_confirm if sys.stdin.isatty() else None
@@ -75,7 +70,14 @@ def run_command(
     safety = Safety(rules=tuple(app.safety_rules), work_dir=target.resolve().parent, confirm=confirm)
     env = app.make_env()
     try:
-        obs = env.reset(instance)
+        try:  # the document first: a corrupt or mis-named file fails before a model is loaded
+            obs = env.reset(instance)
+        except AppError as e:
+            _fail(f"--doc {e}")
+        try:
+            policy = make_policy(model or llm, decode=overrides)
+        except Exception as e:  # a bad spec, a checkpoint that does not load, a backend error: one line
+            _fail(f"cannot load the policy: {_first_line(e)}")
         traj = run_episode(env, instance, policy, max_steps, confirm=safety, observation=obs, check=False)
         target.parent.mkdir(parents=True, exist_ok=True)
         env.save(target)
@@ -88,6 +90,10 @@ def run_command(
     refused = [s.error for s in traj.steps if s.error and s.error.startswith("refused")]
     for r in refused:
         typer.echo(r, err=True)
+
+
+def _first_line(e: Exception) -> str:
+    return str(e).strip().splitlines()[0][:300] if str(e).strip() else type(e).__name__
 
 
 def _fail(message: str):

@@ -42,6 +42,7 @@ from lamfactory.core.env import Environment
 from lamfactory.core.ground import closest_names, match_control
 from lamfactory.apps.writer import checks
 from lamfactory.apps.writer.keys import KeyStringError, parse_keys
+from lamfactory.apps.libreoffice.documents import DocumentError, check_document
 from lamfactory.apps.libreoffice.soffice import CALL_TIMEOUT_S, WINDOW_SIZE, Office, OfficeDied
 from lamfactory.apps.writer.state import Canvas
 from lamfactory.core.records import Action, Control, Observation, StepResult, TaskInstance, Verdict
@@ -49,6 +50,7 @@ from lamfactory.core.records import Action, Control, Observation, StepResult, Ta
 log = logging.getLogger(__name__)
 
 LOAD_TIMEOUT_S = 60.0  # opening a large document legitimately takes longer than one action
+LOAD_FAILED = "LibreOffice could not open"  # the bridge's load error (libreoffice/bridge/lam_uistate.py)
 FILTERS = {".docx": "MS Word 2007 XML", ".odt": "writer8", ".doc": "MS Word 97", ".rtf": "Rich Text Format",
            ".pdf": "writer_pdf_Export"}
 # Writer's document part of the in-process bridge (canvas, document ops), installed into soffice's profile.
@@ -81,12 +83,15 @@ class WriterEnv(Environment):
                 raise FileNotFoundError(f"task {task.task_id}: document not found: {source}")
             if source.suffix.lower() not in FILE_TYPES:
                 raise ValueError(f"task {task.task_id}: unsupported document type {source.suffix!r}")
+            check_document(source)  # corrupt, mis-named or protected: one line, before soffice starts
         self.task = task
         try:
             return self._with_restart(self._open_episode)
-        except _InProcessError as e:  # seen once in 650 episodes: a closing popup's context vanished mid-walk
-            if "DisposedException" not in str(e):
-                raise
+        except _InProcessError as e:
+            if task is not None and LOAD_FAILED in str(e):
+                raise DocumentError(f"{Path(task.doc_path).name}: LibreOffice could not open it") from None
+            if "DisposedException" not in str(e):  # seen once in 650 episodes: a closing popup's context
+                raise  # vanished mid-walk
             log.warning("reset met a disposed accessible context (%s); opening the document again", e)
             return self._with_restart(self._open_episode)
 
