@@ -246,14 +246,28 @@ R = TypeVar("R", bound=BaseModel)
 def read_jsonl(path: str | Path, cls: Type[R]) -> Iterator[R]:
     """Yield records; a malformed line raises ValueError naming the file and line."""
     path = Path(path)
-    with path.open(encoding="utf-8") as f:
+    with path.open("rb") as f:  # bytes: a line that is not UTF-8 is reported like any other bad line
         for n, line in enumerate(f, 1):
             if not line.strip():
                 continue
             try:
-                yield cls.model_validate_json(line)
+                yield cls.model_validate_json(line.rstrip(b"\r\n"))
             except Exception as e:  # pydantic ValidationError or JSON error
-                raise ValueError(f"{path}:{n}: not a valid {cls.__name__}: {e}") from e
+                raise ValueError(f"{path}:{n}: not a valid {cls.__name__}: {_first_problem(e)}") from e
+
+
+def _first_problem(e: Exception) -> str:
+    """One line: the first problem pydantic found (its full report spans many lines), and how many more."""
+    errors = e.errors() if hasattr(e, "errors") else []
+    if not errors:
+        return str(e).splitlines()[0] if str(e) else type(e).__name__
+    err = errors[0]
+    where = ".".join(str(p) for p in err["loc"])
+    what = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+    if err["type"] == "json_invalid":
+        what = f"{what} (a truncated or broken line)"
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{where + ': ' if where else ''}{what}{more}"
 
 
 def append_jsonl(path: str | Path, records: Iterable[BaseModel]) -> int:
