@@ -20,6 +20,7 @@ from lamfactory.core.app import get_app
 from lamfactory.core.env import Environment
 from lamfactory.core.records import AgentOutput, Observation, Step, TaskInstance, Trajectory
 
+NO_OUTPUT = ("model call failed", "the policy failed")  # LLMPolicy's last_error for a failed call; a raising policy
 MAX_CONSECUTIVE_ERRORS = 5  # a policy that keeps failing is stopped instead of burning the step budget
 
 
@@ -39,12 +40,15 @@ def run_episode(env: Environment, task: TaskInstance, policy: Policy, max_steps:
     finished = False
     while len(history) < max_steps:
         t0 = time.perf_counter()
-        output = policy.act(task.request, obs, list(history))
+        try:
+            output = policy.act(task.request, obs, list(history))
+            parse_error = getattr(policy, "last_error", None)
+        except Exception as e:  # policies should not raise (policy.py); one that does costs a step, not the run
+            output, parse_error = AgentOutput(), f"the policy failed: {type(e).__name__}: {e}"[:300]
         act_ms = (time.perf_counter() - t0) * 1000
         model_ms = getattr(policy, "last_model_ms", None)
         step = Step(index=len(history), observation=obs, output=output, result_ok=False,
                     model_ms=act_ms if model_ms is None else model_ms)
-        parse_error = getattr(policy, "last_error", None)
         try:
             new_obs = _execute(env, obs, output, history, safety, step, parse_error)
         except Exception as e:  # the application itself failed: nothing sensible left to do
@@ -79,7 +83,8 @@ def _execute(env: Environment, obs: Observation, output: AgentOutput, history: l
              step: Step, parse_error: Optional[str]) -> Optional[Observation]:
     """Fill `step` with the outcome; return the next observation when the environment produced one."""
     if parse_error:
-        step.error = f"unparseable output: {parse_error}"
+        no_output = parse_error.startswith(NO_OUTPUT)  # the model was not reached: nothing was parsed
+        step.error = parse_error if no_output else f"unparseable output: {parse_error}"
         return None
     if output.status == "FINISH" and not output.function:
         step.result_ok = True  # finishing without a last action is a valid step

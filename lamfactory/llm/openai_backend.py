@@ -46,15 +46,20 @@ class OpenAIChat(ChatBackend):
             if kwargs and "response_format" in str(e):
                 self._structured = False  # the server lacks structured output: validate client-side only
                 return self._complete(messages, schema, max_tokens, temperature)
-            raise LLMError(f"{self.name}: request rejected: {_short(e)}") from None
+            raise LLMError(f"{self.name}: request rejected: {self._short(e)}") from None
         except openai.APITimeoutError:
             raise LLMError(f"{self.name}: timed out") from None
         except openai.OpenAIError as e:
-            raise LLMError(f"{self.name}: {type(e).__name__}: {_short(e)}") from None
-        if not resp.choices or resp.choices[0].message.content is None:
-            raise LLMError(f"{self.name}: the answer has no text")
-        return resp.choices[0].message.content
+            raise LLMError(f"{self.name}: {type(e).__name__}: {self._short(e)}") from None
+        except ValueError as e:  # the client parses the body itself: a 200 with broken JSON raises JSONDecodeError
+            raise LLMError(f"{self.name}: the answer is not JSON ({self._short(e)})") from None
+        choices = getattr(resp, "choices", None)  # a non-JSON body (an HTML page) comes back as a plain str
+        if not choices or getattr(choices[0], "message", None) is None or choices[0].message.content is None:
+            raise LLMError(f"{self.name}: the answer is not a chat completion with text")
+        return choices[0].message.content
 
-
-def _short(e: Exception) -> str:
-    return str(e).splitlines()[0][:200] if str(e) else type(e).__name__
+    def _short(self, e: Exception) -> str:
+        """First line of an error, with the key masked: a server may echo the Authorization header back."""
+        text = str(e).splitlines()[0][:200] if str(e) else type(e).__name__
+        key = self._client.api_key
+        return text.replace(key, "***") if key and key != "none" else text
