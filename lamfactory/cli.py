@@ -2,15 +2,37 @@
 
 from __future__ import annotations
 
-import typer
+import os
 
-from lamfactory.agent.cli import run_command
-from lamfactory.dataflow.cli import app as dataflow_app
-from lamfactory.core.app import app_names, get_app
-from lamfactory.evaluate.cli import app as eval_app
-from lamfactory.pipeline_cli import demo_command, pipeline_command
-from lamfactory.plans.cli import app as plans_app
-from lamfactory.train.cli import app as train_app
+# The one place library chatter is turned down, before any of those libraries is imported. Environment
+# variables, so worker processes (the dataflow's pool, a local Ray cluster) inherit them; setdefault, so a
+# user who wants the chatter back sets the variable. Without them a "Loading weights" bar per model load and
+# Ray's start-up warnings buried the one line that mattered.
+QUIET_ENV = {
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",  # huggingface_hub's bars, which transformers' "Loading weights" uses
+    "TRANSFORMERS_VERBOSITY": "error",  # transformers' advisory warnings
+    "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1",
+    "TOKENIZERS_PARALLELISM": "false",  # "the current process just got forked" on every pool start
+    "RAY_LOGGER_LEVEL": "error",  # ray.init's default logging_level (token, "Started a local Ray instance")
+}
+
+
+def quiet_libraries() -> None:
+    for key, value in QUIET_ENV.items():
+        os.environ.setdefault(key, value)
+
+
+quiet_libraries()
+
+import typer  # noqa: E402
+
+from lamfactory.agent.cli import run_command  # noqa: E402
+from lamfactory.dataflow.cli import app as dataflow_app  # noqa: E402
+from lamfactory.core.app import app_names, get_app  # noqa: E402
+from lamfactory.evaluate.cli import app as eval_app  # noqa: E402
+from lamfactory.pipeline_cli import demo_command, pipeline_command  # noqa: E402
+from lamfactory.plans.cli import app as plans_app  # noqa: E402
+from lamfactory.train.cli import app as train_app  # noqa: E402
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Build Large Action Models: docs -> task-plan data -> task-action data -> LAM1..4 -> eval.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Optional
@@ -42,12 +43,23 @@ def _run(config: Path, workdir: Path, only: Optional[str], start: Optional[str])
     stages = manifest.get("stages", {})
     timings = ", ".join(f"{k} {v.get('seconds', 0):.0f} s" for k, v in stages.items() if "seconds" in v)
     console.print(f"stage timings: {timings}; this run {wall:.0f} s")
-    flow = stages.get("dataflow", {}).get("counts", {})
-    if "trajectories_per_minute" in flow:
-        console.print(f"dataflow throughput: {flow['trajectories_per_minute']:.1f} verified trajectories/min")
+    flow_summary = Path(workdir) / "dataflow" / "summary.json"
+    if flow_summary.exists():
+        console.print(dataflow_rates(json.loads(flow_summary.read_text())))
     report = Path(workdir) / "report" / "report.html"
     if report.exists():
         console.print(f"report: {report.resolve()}")
+
+
+def dataflow_rates(s: dict) -> str:
+    """The dataflow's two rates, each named for what it counts (failed trajectories are executed too)."""
+    def rate(v):
+        return "—" if v is None else f"{v:.1f}"
+
+    return (f"dataflow: {rate(s.get('passing_per_minute_stage'))} verified passing trajectories/min (whole stage: "
+            f"{s.get('passing_this_run', '?')} passing in {s.get('stage_seconds', '?')} s); "
+            f"{rate(s.get('trajectories_per_minute'))} executed trajectories/min (execution phase, failed ones "
+            f"included: {s.get('executed_this_run', '?')} in {s.get('execute_seconds', '?')} s)")
 
 
 def pipeline_command(

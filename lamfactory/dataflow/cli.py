@@ -57,4 +57,6 @@ def run_command(
         typer.echo("interrupted: finished tasks are saved; rerun the same command to resume", err=True)
         raise typer.Exit(130)
     typer.echo(json.dumps({k: summary[k] for k in ("tasks", "buckets", "families_with_pass", "templates_with_pass",
-                                                   "trajectories_per_minute")}))
+                                                   "executed_this_run", "passing_this_run", "execute_seconds",
+                                                   "stage_seconds", "trajectories_per_minute",
+                                                   "passing_per_minute_stage")}))

@@ -247,6 +247,7 @@ def run_dataflow(plans_dir: str | Path, out_dir: str | Path, cfg: Optional[Dataf
     plans = [p for p in load_plans(plans_dir) if p.app == app.name]
     if not plans:
         raise DataflowError(f"{plans_dir}: no task-plan records for the app {app.name!r}")
+    stage_t0 = time.perf_counter()  # the whole stage's clock: templates, instantiation, execution, export
     templates = templates_for(out, cfg.templates_dir, app)
 
     t0 = time.perf_counter()
@@ -276,24 +277,34 @@ def run_dataflow(plans_dir: str | Path, out_dir: str | Path, cfg: Optional[Dataf
         results = _run_local(pending, cfg_dict)
 
     t1 = time.perf_counter()
-    executed = 0
+    executed = passing = 0
     for task_id, traj_jsons, error, seconds in _progress(results, len(pending), cfg.progress):
         trajs = [Trajectory.model_validate_json(j) for j in traj_jsons]
         for traj in trajs:
             append_jsonl(out / f"{traj.bucket}.jsonl", [traj])
         executed += len(trajs)
+        passing += sum(t.bucket == "pass" for t in trajs)
         outcome = error or (trajs[-1].bucket if trajs else "error: no trajectory")
         append_jsonl(done_file, [Done(task_id=task_id, outcome=outcome, seconds=round(seconds, 3))])
     run_s = time.perf_counter() - t1
 
     counts = export(out, cfg.top_k, cfg.dataset, cfg.paraphrases)
     summary = summarize(out, tasks, rejections_file=out / "rejected.jsonl")
-    summary.update({"samples": counts, "executed_this_run": executed, "instantiate_seconds": round(instantiate_s, 1),
-                    "execute_seconds": round(run_s, 1),
-                    "trajectories_per_minute": round(executed / run_s * 60, 1) if run_s > 0 and executed else None,
+    stage_s = time.perf_counter() - stage_t0
+    summary.update({"samples": counts, "executed_this_run": executed, "passing_this_run": passing,
+                    "instantiate_seconds": round(instantiate_s, 1), "execute_seconds": round(run_s, 1),
+                    "stage_seconds": round(stage_s, 1),
+                    # executed trajectories (failed ones included) per minute of the execution phase
+                    "trajectories_per_minute": _per_minute(executed, run_s),
+                    # verified passing trajectories per minute of the whole stage: what the stage yields
+                    "passing_per_minute_stage": _per_minute(passing, stage_s),
                     "config": {k: v for k, v in cfg_dict.items() if k != "llm_roles"} | {"llm_roles": sorted(cfg.llm_roles)}})
     write_json(out / "summary.json", summary)
     return summary
+
+
+def _per_minute(n: int, seconds: float) -> Optional[float]:
+    return round(n / seconds * 60, 1) if seconds > 0 and n else None
 
 
 def _progress(results: Iterator[tuple], total: int, show: bool) -> Iterator[tuple]:
