@@ -15,6 +15,7 @@ from typing import Any, Optional
 from lamfactory.agent.prompt import TARGET_KEYS
 from lamfactory.core.records import AgentOutput
 
+MAX_DEPTH = 8  # the seven keys hold flat values; args a small object (the step log must serialize it)
 MAX_CHARS = 20_000  # longer outputs are cut before parsing (a runaway generation must not stall the loop)
 _FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.S)
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
@@ -135,14 +136,20 @@ def _requote(span: str) -> str:
 
 
 def _to_output(data: dict[str, Any]) -> AgentOutput:
+    if _depth(data) > MAX_DEPTH:  # the step log could not be written back (pydantic's serializer gives up)
+        raise ParseError(f"the object is nested more than {MAX_DEPTH} levels deep; args are flat values")
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate ("\ud800") loads as text but cannot be written as UTF-8
+        raise ParseError("the object holds invalid Unicode (a lone surrogate escape)") from None
     data = {str(k).strip().lower(): v for k, v in data.items()}
     unknown = set(data) - set(TARGET_KEYS)
     if unknown:
-        raise ParseError(f"unexpected key(s) {sorted(unknown)}; the keys are {', '.join(TARGET_KEYS)}")
+        raise ParseError(f"unexpected key(s) {_show(sorted(unknown))}; the keys are {', '.join(TARGET_KEYS)}")
     status = data.get("status", "CONTINUE")
     status = status.strip().upper() if isinstance(status, str) else status
     if status not in _STATUSES:
-        raise ParseError(f"status must be CONTINUE, FINISH or CONFIRM, got {status!r}")
+        raise ParseError(f"status must be CONTINUE, FINISH or CONFIRM, got {_show(status)}")
     function = data.get("function") or ""
     if not isinstance(function, str) or not (function.strip() or status == "FINISH"):
         raise ParseError("missing 'function'; every step names one function (only FINISH may have none)")
@@ -166,11 +173,29 @@ def _to_output(data: dict[str, Any]) -> AgentOutput:
     )
 
 
+def _depth(value: Any) -> int:
+    """Nesting depth of lists and dicts, without recursion (a model can emit 50,000 brackets)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        v, d = stack.pop()
+        if isinstance(v, (dict, list)):
+            deepest = max(deepest, d)
+            if d <= MAX_DEPTH:  # deeper is rejected anyway: stop walking
+                stack.extend((x, d + 1) for x in (v.values() if isinstance(v, dict) else v))
+    return deepest
+
+
+def _show(value: Any, limit: int = 80) -> str:
+    """A model's value in an error message: repr (control characters escaped, one line), cut to `limit`."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + f"... ({len(text)} chars)"
+
+
 def _optional_text(value: Any, key: str) -> str | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise ParseError(f"{key!r} must be a string, got {value!r}"[:200])
+        raise ParseError(f"{key!r} must be a string, got {_show(value)}")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip() or None
