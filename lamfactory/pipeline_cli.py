@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 from typing import Optional
@@ -23,7 +24,7 @@ def _run(config: Path, workdir: Path, only: Optional[str], start: Optional[str])
         cfg = load_config(config)
         select_stages(only, start)
     except (ConfigError, ValueError) as e:
-        typer.echo(f"error: {e}", err=True)
+        typer.echo(f"error: {one_line(str(e))}", err=True)
         raise typer.Exit(2)
     t0 = time.perf_counter()
     try:
@@ -49,6 +50,14 @@ def _run(config: Path, workdir: Path, only: Optional[str], start: Optional[str])
     report = Path(workdir) / "report" / "report.html"
     if report.exists():
         console.print(f"report: {report.resolve()}")
+
+
+def one_line(message: str) -> str:
+    """A multi-line message (YAML's: context, snippet, caret, problem) as one line: its unindented lines, and
+    the last position it names."""
+    parts = [line.strip() for line in message.splitlines() if line.strip() and not line[0].isspace()]
+    where = re.findall(r"line \d+, column \d+", message)
+    return "; ".join(parts) + (f" ({where[-1]})" if where and len(parts) < len(message.splitlines()) else "")
 
 
 def dataflow_rates(s: dict) -> str:

@@ -77,7 +77,7 @@ def run_command(
         try:
             policy = make_policy(model or llm, decode=overrides)
         except Exception as e:  # a bad spec, a checkpoint that does not load, a backend error: one line
-            _fail(f"cannot load the policy: {_first_line(e)}")
+            _fail(f"cannot load the policy {model or llm}: {_first_line(e)}")
         traj = run_episode(env, instance, policy, max_steps, confirm=safety, observation=obs, check=False)
         target.parent.mkdir(parents=True, exist_ok=True)
         env.save(target)

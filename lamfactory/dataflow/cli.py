@@ -53,6 +53,9 @@ def run_command(
     except (DataflowError, LLMSpecError, FileNotFoundError, AppError) as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2)
+    except ValueError as e:  # a malformed record in a file of the run folder (read_jsonl names file and line)
+        typer.echo(f"error: {str(e).splitlines()[0]}", err=True)
+        raise typer.Exit(2)
     except KeyboardInterrupt:
         typer.echo("interrupted: finished tasks are saved; rerun the same command to resume", err=True)
         raise typer.Exit(130)

@@ -265,6 +265,9 @@ def run_dataflow(plans_dir: str | Path, out_dir: str | Path, cfg: Optional[Dataf
     instantiate_s = time.perf_counter() - t0
 
     done_file = out / "done.jsonl"
+    for own in [done_file, *(out / f"{b}.jsonl" for b in BUCKETS)]:
+        if drop_torn_tail(own):
+            log.warning("%s: dropped a torn last line (an interrupted write); its task runs again", own)
     # tasks that ended in an infrastructure error are tried again by a rerun (timeouts and verdicts are final)
     done = {d.task_id for d in _latest_done(done_file) if not d.outcome.startswith("error")}
     pending = [t for t in tasks if t.task_id not in done]
@@ -321,6 +324,20 @@ def _progress(results: Iterator[tuple], total: int, show: bool) -> Iterator[tupl
             tally["error" if r[2] else "ok"] += 1
             bar.update(job, advance=1, description=f"{len(r[1])} traj, errors {tally['error']}")
             yield r
+
+
+def drop_torn_tail(path: Path) -> bool:
+    """Cut a last line without its newline (a write a kill interrupted) off a file this stage appends to.
+    Its task's done mark comes after its trajectories, so that task is simply run again. True if one was cut."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return False
+    with path.open("rb+") as f:
+        f.seek(-1, 2)
+        if f.read(1) == b"\n":
+            return False
+        data = path.read_bytes()
+        f.truncate(data.rfind(b"\n") + 1)
+    return True
 
 
 def _latest_done(path: Path) -> list[Done]:

@@ -56,10 +56,13 @@ class OpenAIChat(ChatBackend):
         choices = getattr(resp, "choices", None)  # a non-JSON body (an HTML page) comes back as a plain str
         if not choices or getattr(choices[0], "message", None) is None or choices[0].message.content is None:
             raise LLMError(f"{self.name}: the answer is not a chat completion with text")
-        return choices[0].message.content
+        return self._masked(choices[0].message.content)
 
     def _short(self, e: Exception) -> str:
-        """First line of an error, with the key masked: a server may echo the Authorization header back."""
-        text = str(e).splitlines()[0][:200] if str(e) else type(e).__name__
+        """First line of an error, key masked: a server may echo the Authorization header back."""
+        return self._masked(str(e).splitlines()[0][:200] if str(e) else type(e).__name__)
+
+    def _masked(self, text: str) -> str:
+        """The text with the key replaced: what a server sends back (an error, an answer) gets logged."""
         key = self._client.api_key
         return text.replace(key, "***") if key and key != "none" else text

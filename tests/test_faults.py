@@ -1,0 +1,360 @@
+"""Fault injection, the quick probes (the long ones: benchmarks/soak.py). Real programs throughout: the
+`lamfactory` CLI through typer's runner, a real soffice, real files, and a real HTTP server playing a model
+endpoint that fails in the ways endpoints fail.
+
+Bad input ends in one line (`error: ...`, exit 2), no traceback, no output file; a failing endpoint costs the
+agent error steps, not the run; sensitive actions are refused when nobody can be asked; the user's file and
+an API key in the environment never end up changed or written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import json
+import random
+import sys
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+from typer.testing import CliRunner
+
+from lamfactory.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_PLANS = ROOT / "lamfactory" / "dataflow" / "sample_plans.jsonl"
+KEY = "sk-test-XYZ-0123456789abcdefFAULTS"
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def assert_one_line(r, *fragments: str) -> str:
+    """Exit 2, exactly one non-empty line on stderr, starting "error:", holding every fragment; no traceback."""
+    lines = [line for line in r.stderr.splitlines() if line.strip()]
+    assert r.exit_code == 2 and isinstance(r.exception, SystemExit), (r.exit_code, r.output)
+    assert "Traceback" not in r.output and len(lines) == 1 and lines[0].startswith("error: "), r.output
+    for f in fragments:
+        assert f in lines[0], (f, lines[0])
+    return lines[0]
+
+
+def small_docx(path: Path, text: str = "Quarterly results") -> Path:
+    d = docx.Document()
+    d.add_paragraph(text)
+    d.save(str(path))
+    return path
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# ---------------------------------------------------------------- bad documents
+
+
+def _zip(path: Path, entries: dict[str, str]) -> Path:
+    with zipfile.ZipFile(path, "w") as z:
+        for name, text in entries.items():
+            z.writestr(name, text)
+    return path
+
+
+BAD_DOCUMENTS = {  # name -> (how to write it, what the one line says)
+    "broken.docx": (lambda p: p.write_bytes(random.Random(0).randbytes(3000)),
+                    "broken.docx is not a Word document (not a zip archive)"),
+    "empty.docx": (lambda p: p.write_bytes(b""), "empty.docx is empty, not a Word document"),
+    "renamed.docx": (lambda p: p.write_text("notes, typed in a text editor\n"), "not a zip archive"),
+    "sheet.docx": (lambda p: _zip(p, {"[Content_Types].xml": "<Types><Override ContentType='application/vnd."
+                                      "openxmlformats-officedocument.spreadsheetml.sheet.main+xml'/></Types>"}),
+                   "the package holds spreadsheetml"),
+    "sheet.odt": (lambda p: _zip(p, {"mimetype": "application/vnd.oasis.opendocument.spreadsheet"}),
+                  "sheet.odt is not an OpenDocument text (its mimetype is"),
+    "locked.odt": (lambda p: _zip(p, {"mimetype": "application/vnd.oasis.opendocument.text",
+                                      "META-INF/manifest.xml": "<manifest:encryption-data/>"}),
+                   "locked.odt is password-protected"),
+    "modern.doc": (lambda p: small_docx(p), "modern.doc is not a Word 97-2003 document (not an OLE compound file)"),
+    "plain.rtf": (lambda p: p.write_text("plain text"), "plain.rtf is not an RTF document"),
+    "notes.txt": (lambda p: p.write_text("plain text"), "does not open .txt here; expected one of .docx"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_DOCUMENTS))
+def test_bad_document_is_one_line_and_no_output(tmp_path, name):
+    write, says = BAD_DOCUMENTS[name]
+    doc = tmp_path / name
+    write(doc)
+    before = sha(doc)
+    r = invoke("run", "--doc", doc, "--task", "Make the title bold", "--model", "random")
+    assert_one_line(r, says)
+    assert [p.name for p in tmp_path.iterdir()] == [name] and sha(doc) == before  # nothing written, input intact
+
+
+@pytest.mark.parametrize("suffix, filter_name", [(".odt", "writer8"), (".docx", "MS Word 2007 XML")])
+def test_password_protected_document_made_by_libreoffice(tmp_path, writer_env, suffix, filter_name):
+    """LibreOffice itself writes the document with a password (storeToURL's Password)."""
+    from lamfactory.apps.libreoffice.soffice import import_uno
+
+    uno = import_uno()
+    doc = tmp_path / f"protected{suffix}"
+
+    def props(**values):
+        out = []
+        for k, v in values.items():
+            p = uno.createUnoStruct("com.sun.star.beans.PropertyValue")
+            p.Name, p.Value = k, v
+            out.append(p)
+        return tuple(out)
+
+    def make(office):
+        d = office.desktop.loadComponentFromURL("private:factory/swriter", "_blank", 0, props(Hidden=True))
+        d.getText().setString("salaries")
+        d.storeToURL(doc.as_uri(), props(FilterName=filter_name, Password="pw"))
+        d.close(True)
+
+    writer_env.reset()
+    writer_env.office.call(make)
+    encrypted = (doc.read_bytes()[:4] == b"\xd0\xcf\x11\xe0" if suffix == ".docx"  # OOXML: a compound file
+                 else b"encryption-data" in zipfile.ZipFile(doc).read("META-INF/manifest.xml"))
+    if not encrypted:  # measured on 7.4: its API stores .docx with a Password unencrypted; only the UI encrypts
+        pytest.skip(f"LibreOffice wrote {doc.name} unencrypted through the API; no protected sample")
+    r = invoke("run", "--doc", doc, "--task", "Make it bold", "--model", "random")
+    assert_one_line(r, f"{doc.name} is password-protected")
+    assert [p.name for p in tmp_path.iterdir()] == [doc.name]
+
+
+# ---------------------------------------------------------------- malformed JSONL, configs, checkpoints
+
+
+def _plans(tmp_path: Path, last: str) -> Path:
+    lines = SAMPLE_PLANS.read_text().splitlines()[:3] + [last]
+    path = tmp_path / "plans.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+GOOD_PLAN = SAMPLE_PLANS.read_text().splitlines()[3]
+MALFORMED = {
+    "truncated": (GOOD_PLAN[:70], "Invalid JSON: EOF while parsing"),
+    "wrong-types": (json.dumps({**json.loads(GOOD_PLAN), "plan": "one string", "task_id": 7}), "task_id: Input should"),
+    "wrong-kind": (json.dumps({"task_id": "x", "request": "r", "template_id": "t", "doc_path": "d.docx"}),
+                   "task: Field required"),
+    "not-utf8": ('{"task_id": "\udcff"}'.encode("utf-8", "surrogateescape").decode("latin-1"), "not a valid TaskPlan"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(MALFORMED))
+def test_malformed_plans_jsonl_names_file_and_line(tmp_path, kind):
+    last, says = MALFORMED[kind]
+    plans = _plans(tmp_path, last)
+    if kind == "not-utf8":
+        plans.write_bytes(plans.read_bytes().replace(b'"\xc3\xbf"', b'"\xff"'))
+    r = invoke("dataflow", "run", "--plans", plans, "--out", tmp_path / "out")
+    assert_one_line(r, f"{plans}:4: not a valid TaskPlan", says)
+
+
+def test_malformed_tasks_and_samples_for_eval(tmp_path):
+    tasks = tmp_path / "tasks.jsonl"
+    tasks.write_text(json.dumps({"task_id": "a", "request": "r", "template_id": "t", "doc_path": "d.docx",
+                                 "split": "test"}) + "\n" + '{"task_id": "b", "request": ' + "\n")
+    assert_one_line(invoke("eval", "online", "--model", "random", "--tasks", tasks, "--out", tmp_path / "e"),
+                    f"{tasks}:2: not a valid TaskInstance")
+    steps = tmp_path / "steps.jsonl"
+    steps.write_text(SAMPLE_PLANS.read_text().splitlines()[0] + "\n")  # a TaskPlan where StepSamples belong
+    assert_one_line(invoke("eval", "offline", "--model", "random", "--data", steps, "--out", tmp_path / "o"),
+                    f"{steps}:1: not a valid StepSample")
+    assert not (tmp_path / "e").exists() and not (tmp_path / "o" / "metrics.json").exists()
+
+
+def test_torn_last_line_of_the_runs_own_logs_is_dropped_on_resume(tmp_path):
+    """What a SIGKILL mid-append leaves: a record without its newline. The rerun cuts it off (its task has no
+    done mark, so it runs again) instead of failing on it forever."""
+    from lamfactory.dataflow.runner import drop_torn_tail
+
+    done = tmp_path / "done.jsonl"
+    done.write_text('{"task_id": "a", "outcome": "pass", "seconds": 1.0}\n{"task_id": "b", "outc')
+    assert drop_torn_tail(done) and done.read_text() == '{"task_id": "a", "outcome": "pass", "seconds": 1.0}\n'
+    assert not drop_torn_tail(done) and not drop_torn_tail(tmp_path / "missing.jsonl")
+
+
+@pytest.mark.parametrize("yaml_text, says", [
+    ("name: x\ndataflow:\n  workrs: 2\n", "dataflow.workrs: unknown key"),
+    ("name: x\nevl:\n  models: [random]\n", "evl: unknown key"),
+    ("name: x\ndataflow:\n  workers: many\n", "dataflow.workers"),
+    ("name: x\ntrain:\n  imitate: {learning_rat: 0.1}\n", "learning_rat"),
+    ("name: [x\n", "not valid YAML"),
+])
+def test_bad_config_is_one_line(tmp_path, yaml_text, says):
+    cfg = tmp_path / "bad.yaml"
+    cfg.write_text(yaml_text)
+    line = assert_one_line(invoke("pipeline", "--config", cfg, "--workdir", tmp_path / "w"), says)
+    assert len(line) < 400 and not (tmp_path / "w").exists()
+
+
+def test_checkpoint_of_another_tool_is_one_line(tmp_path):
+    foreign = tmp_path / "other-tool-checkpoint"
+    foreign.mkdir()
+    (foreign / "config.json").write_text(json.dumps({"learning_rate": 0.1, "layers": [3, 4], "tool": "sklearn"}))
+    doc = small_docx(tmp_path / "report.docx")
+    r = invoke("run", "--doc", doc, "--task", "Make it bold", "--model", foreign)
+    assert_one_line(r, "cannot load the policy")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other-tool-checkpoint", "report.docx"]
+
+
+# ---------------------------------------------------------------- a model endpoint that misbehaves
+
+
+class Endpoint:
+    """An OpenAI-compatible /v1/chat/completions on 127.0.0.1 playing `script`, one item per request (the last
+    repeats): a dict is an answer (its "thought" may hold {auth}: the request's Authorization header, as an
+    echoing server would), an int an HTTP error whose body echoes the header, "html" a web page, "badjson" a
+    broken body, a float a stall of that many seconds."""
+
+    def __init__(self, script: list):
+        self.script, self.requests = list(script), 0
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("content-length", 0)))
+                item = outer.script[min(outer.requests, len(outer.script) - 1)]
+                outer.requests += 1
+                auth = self.headers.get("authorization", "")
+                if isinstance(item, float):
+                    time.sleep(item)
+                    item = {}
+                code, ctype, body = 200, "application/json", b""
+                if isinstance(item, int):
+                    code, body = item, json.dumps({"error": {"message": f"denied for {auth}"}}).encode()
+                elif item == "html":
+                    ctype, body = "text/html", b"<html><body>502 Bad Gateway</body></html>"
+                elif item == "badjson":
+                    body = b'{"choices": [{"message": '
+                else:
+                    content = json.dumps(item).replace("{auth}", auth)
+                    body = json.dumps({"id": "x", "object": "chat.completion", "created": 0, "model": "m",
+                                       "choices": [{"index": 0, "finish_reason": "stop",
+                                                    "message": {"role": "assistant", "content": content}}]}).encode()
+                self.send_response(code)
+                self.send_header("content-type", ctype)
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                try:
+                    self.wfile.write(body)
+                except OSError:  # the client gave up (the timeout case)
+                    pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return f"openai:tiny@http://127.0.0.1:{self.server.server_port}/v1"
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def step(function: str, *, keys: str = "", control: str = "", status: str = "CONTINUE", thought: str = "") -> dict:
+    return {"thought": thought or f"{function} {keys or control}", "control_label": None,
+            "control_name": control or None, "function": function, "args": {"keys": keys} if keys else {},
+            "status": status, "plan": []}
+
+
+@pytest.mark.parametrize("failure, says", [("html", "not a chat completion"), ("badjson", "not JSON"),
+                                           (1.5, "timed out")])
+def test_endpoint_failure_is_an_error_step(writer_env, failure, says):
+    from lamfactory.agent.loop import run_episode
+    from lamfactory.agent.policies import LLMPolicy
+    from lamfactory.llm.openai_backend import OpenAIChat
+
+    with Endpoint([failure]) as spec:
+        url = spec.partition("@")[2]
+        llm = OpenAIChat("tiny", url, timeout=0.5, transport_retries=0)
+        traj = run_episode(writer_env, _task(writer_env), LLMPolicy(spec, llm=llm), max_steps=2, check=False)
+    assert len(traj.steps) == 2 and not any(s.result_ok for s in traj.steps)
+    for s in traj.steps:
+        assert s.error.startswith("model call failed") and says in s.error, s.error
+
+
+def _task(writer_env):
+    from lamfactory.core.app import get_app
+
+    folder = writer_env.workdir / "faults"
+    folder.mkdir(exist_ok=True)
+    return get_app("writer").example_task(folder)
+
+
+def test_http_500_through_the_cli_is_error_steps(tmp_path):
+    doc = small_docx(tmp_path / "report.docx")
+    with Endpoint([500]) as spec:
+        r = invoke("run", "--doc", doc, "--task", "Make it bold", "--llm", spec, "--max-steps", "2")
+    assert r.exit_code == 0 and "Traceback" not in r.output, r.output
+    log = tmp_path / "report.lam.docx.steps.jsonl"
+    errors = [json.loads(line)["error"] for line in log.read_text().splitlines()]
+    assert len(errors) == 2 and all(e.startswith("model call failed") and "Error code: 500" in e for e in errors)
+
+
+# ---------------------------------------------------------------- safety, the user's file, the key
+
+
+def test_sensitive_actions_refused_file_untouched_key_never_written(tmp_path, monkeypatch):
+    """One non-interactive run whose model tries every sensitive action (keys and menu items), once has its
+    request answered 401 with the key echoed, and once echoes the key in its thought."""
+    from lamfactory.apps.libreoffice.safety import RULES
+
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    doc = small_docx(tmp_path / "report.docx")
+    before = sha(doc)
+    script = [step("keyboard_input", keys="{END} Added by the agent"),
+              step("keyboard_input", keys="^p"), step("keyboard_input", keys="^w"),
+              step("keyboard_input", keys="%{F11}"),
+              step("click_input", control="File"), step("click_input", control="Send"),
+              step("click_input", control="Print..."), step("keyboard_input", keys="{ESC}"),
+              step("keyboard_input", keys="^a"), step("keyboard_input", keys="{DEL}"),
+              step("keyboard_input", keys="/etc/passwd"), 401,
+              step("keyboard_input", keys="{END}", thought="my header is {auth}"),
+              step("keyboard_input", keys="{END}", status="CONFIRM"),
+              step("keyboard_input", keys="{END}", status="FINISH")]
+    out = tmp_path / "edited.docx"
+    with Endpoint(script) as spec:
+        r = invoke("run", "--doc", doc, "--task", "Add a sentence", "--llm", spec, "--out", out, "--max-steps", "20")
+    assert r.exit_code == 0 and "Traceback" not in r.output, r.output
+    refused = {line.split("(", 1)[1].rsplit(")", 1)[0] for line in r.stderr.splitlines() if line.startswith("refused")}
+    assert {rule.name for rule in RULES} | {"delete the whole document", "the model asked for confirmation",
+                                            "file path outside the working folder (/etc/passwd)"} == refused
+    assert sha(doc) == before  # no --in-place: the user's file is as it was
+    assert "Added by the agent" in docx.Document(str(out)).paragraphs[0].text
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert {p.name for p in written} == {"report.docx", "edited.docx", "edited.docx.steps.jsonl"}
+    steps = [json.loads(line) for line in (tmp_path / "edited.docx.steps.jsonl").read_text().splitlines()]
+    assert any("***" in (s["error"] or "") for s in steps) and any("***" in s["output"]["thought"] for s in steps)
+    for p in written:
+        blobs = [p.read_bytes()]
+        if zipfile.is_zipfile(p):
+            with zipfile.ZipFile(p) as z:
+                blobs += [z.read(n) for n in z.namelist()]
+        assert not any(KEY.encode() in b for b in blobs), p
+
+
+# ---------------------------------------------------------------- model output fuzz
+
+
+def test_ten_thousand_adversarial_outputs_only_ever_parse_errors():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from fuzz_parse import run
+
+    t0 = time.perf_counter()
+    result = run(10_000, seed=1)
+    assert result["other_exceptions"] == {} and result["unreadable_messages"] == 0, result
+    assert result["parsed"] > 1000 and result["parse_errors"] > 5000  # both kinds really exercised
+    assert time.perf_counter() - t0 < 30
