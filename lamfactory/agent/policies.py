@@ -4,7 +4,8 @@
     make_policy("expert")              the documentation-plan follower (agent/experts.py)
     make_policy("random")              a random valid action: lower bound
     make_policy("openai:gpt-4o")       any lamfactory.llm backend (also "replay:FILE.jsonl", "hf:PATH")
-    make_policy("models/lam2")         a local Hugging Face checkpoint, decoded with constraints
+    make_policy("models/lam2")         a local Hugging Face checkpoint, decoded with constraints; or a scorer
+                                       checkpoint (scorer.json: agent/scorer), which scores the listed options
     make_policy("models/lam2?retrieval=false,rank_prior=0")   ... with decode settings overridden (agent/settings.py)
     make_policy("memory:models/lam2")  retrieval alone: the checkpoint's experience memory, no model (agent/retrieval/policy.py)
 
@@ -24,6 +25,7 @@ from typing import Optional
 from lamfactory.agent.candidates import ArgCandidates, arg_candidates
 from lamfactory.agent import experts
 from lamfactory.agent.retrieval.memory import MEMORY_FILE, Memory
+from lamfactory.agent.scorer import SCORER_FILE
 from lamfactory.agent.parse import ParseError, parse_output
 from lamfactory.agent.policy import Policy
 from lamfactory.agent.prompt import render_messages
@@ -65,10 +67,15 @@ def make_policy(spec: str, *, seed: int = 0, decode: Optional[DecodeSettings] = 
         from lamfactory.agent.retrieval.policy import RetrievalPolicy  # lazy: it builds on this module's _act
 
         return RetrievalPolicy(spec, path, top_k=settings(read_decode_settings(path)).top_k)
+    if kind != "memory" and (path / SCORER_FILE).is_file():
+        from lamfactory.agent.scorer.policy import ScorerPolicy  # lazy: torch and the encoder load with it
+
+        return ScorerPolicy(path, settings(read_decode_settings(path)), name=spec)
     if kind != "memory" and path.is_dir() and (path / "config.json").exists():
         return HFPolicy(path, settings(read_decode_settings(path)), constrained=constrained, seed=seed, name=spec)
     raise PolicySpecError(f"unknown policy {spec!r}: expected oracle, expert, random, a backend spec "
-                          f"({', '.join(k + ':...' for k in LLM_KINDS)}), a checkpoint folder with config.json "
+                          f"({', '.join(k + ':...' for k in LLM_KINDS)}), a checkpoint folder with config.json or "
+                          f"{SCORER_FILE} "
                           f"or memory:FOLDER with {MEMORY_FILE}")
 
 

@@ -26,7 +26,7 @@ class BoostConfig(SFTSettings):
     max_tasks: Optional[int] = None  # cap on attempted tasks (time budget)
 
 
-def boost_tasks(data: TrainData, cfg: BoostConfig) -> list[TaskInstance]:
+def boost_tasks(data: TrainData, cfg) -> list[TaskInstance]:
     failed = [t.task for t in data.failed if t.task.split == "train"]
     passed = [t.task for t in data.passed if t.task.split == "train"]
     rng = random.Random(cfg.seed)
@@ -53,8 +53,20 @@ def boost(lam2: str | Path, data: TrainData, rollout_fn: RolloutFn, cfg: BoostCo
     """rollout_fn(model_dir, tasks) -> trajectories (the pipeline passes the agent + the app's env); passing ones
     become step samples (dataflow's trajectory_to_samples unless `to_samples` is given) added to the expert
     steps; LAM2 is then fine-tuned on the union."""
+    new, counts = boost_samples(lam2, data, rollout_fn, cfg, out_dir=Path(out_dir), to_samples=to_samples,
+                                memory=memory)
+    steps = data.train_steps() + new
+    return run_sft("boost", lam2, [step_example(s, prompt) for s in steps], cfg, out_dir=out_dir, prompt=prompt,
+                   eval_steps=eval_subset(data.test_steps(), cfg.eval_samples, cfg.seed), extra_metrics=counts,
+                   callbacks=callbacks)
+
+
+def boost_samples(lam2: str | Path, data: TrainData, rollout_fn: RolloutFn, cfg, *, out_dir: Path,
+                  to_samples: Optional[ToSamples] = None, memory: Optional[Memory] = None) -> tuple[list[StepSample], dict]:
+    """The live part of self-boosting (any model kind): LAM2's verified successes as new step samples, and the
+    counts. `cfg` has the boost fields (extra_train_tasks, max_tasks, top_k, seed)."""
     tasks = boost_tasks(data, cfg)
-    trajectories = cached_rollouts(lam2, tasks, rollout_fn, Path(out_dir))
+    trajectories = cached_rollouts(lam2, tasks, rollout_fn, out_dir)
     wins = [t for t in trajectories if t.bucket == "pass"]
     if to_samples is None and wins:
         from lamfactory.dataflow.export import trajectory_to_samples as to_samples
@@ -67,7 +79,4 @@ def boost(lam2: str | Path, data: TrainData, rollout_fn: RolloutFn, cfg: BoostCo
         memory.save(out_dir)
     counts = {"boost_tasks": len(tasks), "boost_rollouts": len(trajectories), "boost_successes": len(wins),
               "boost_new_successes": sum(t.task.task_id in expert_failed for t in wins), "boost_new_samples": len(new)}
-    steps = data.train_steps() + new
-    return run_sft("boost", lam2, [step_example(s, prompt) for s in steps], cfg, out_dir=out_dir, prompt=prompt,
-                   eval_steps=eval_subset(data.test_steps(), cfg.eval_samples, cfg.seed), extra_metrics=counts,
-                   callbacks=callbacks)
+    return new, counts

@@ -23,6 +23,7 @@ from lamfactory.agent.settings import MARKER, DecodeSettings, PromptSettings, re
 from lamfactory.train.config import Config
 
 CHECKPOINTS = "checkpoints"
+OUTPUT = {"plan": "lam1", "imitate": "lam2", "boost": "lam3", "reward": "reward", "rl": "lam4"}  # phase -> folder
 
 
 class PhaseResult(BaseModel):

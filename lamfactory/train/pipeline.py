@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from pathlib import Path
-from typing import Optional
+from typing import Literal, Optional
 
 import yaml
 from pydantic import Field, ValidationError
@@ -26,9 +26,10 @@ from lamfactory.train.imitate import ImitateConfig, imitate
 from lamfactory.train.plan import PlanConfig, train_plan
 from lamfactory.train.reward import RewardConfig, train_reward
 from lamfactory.train.rl import ExtraReward, RLConfig, train_rl
+from lamfactory.train.scorer import ScorerTrain, train_scorer_phases
 
 PHASES = ("plan", "imitate", "boost", "reward", "rl")
-OUTPUT = {"plan": "lam1", "imitate": "lam2", "boost": "lam3", "reward": "reward", "rl": "lam4"}
+OUTPUT = ph.OUTPUT
 
 
 class ConfigError(ValueError):
@@ -36,6 +37,10 @@ class ConfigError(ValueError):
 
 
 class TrainConfig(Config):
+    # generative: a causal LM writes the seven-key JSON (the paper's recipe, any HF model);
+    # scorer: a pretrained encoder scores the listed actions (agent/scorer, train/scorer.py; `scorer:` below)
+    kind: Literal["generative", "scorer"] = "generative"
+    scorer: ScorerTrain = Field(default_factory=ScorerTrain)
     base: BaseSettings = Field(default_factory=BaseSettings)
     prompt: PromptSettings = Field(default_factory=PromptSettings)
     plan: PlanConfig = Field(default_factory=PlanConfig)
@@ -99,6 +104,9 @@ def train_phases(data: TrainData, out_dir: str | Path, cfg: TrainConfig, phases:
     if p.examples:  # the experience memory is the expert data LAM2 learns from: it goes beside LAM2..LAM4
         memory = Memory(experiences(data.passed, data.train_steps()))
         data = replace(data, steps=memory.attach_all(data.steps, exclude_own=True))
+    if cfg.kind == "scorer":
+        return train_scorer_phases(data, out, cfg.scorer, p, tuple(phases), memory=memory, rollout_fn=rollout_fn,
+                                   to_samples=to_samples)
     for name in [x for x in PHASES if x in phases]:
         dest = out / OUTPUT[name]
         if name == "plan":

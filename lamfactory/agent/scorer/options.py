@@ -1,0 +1,96 @@
+"""The option set of one step: every complete action the state allows, each written out as a short text the
+scorer reads. Arguments come from the closed candidate sets of agent/candidates.py (so the model chooses, never
+copies); optional arguments are left at their defaults, as the experts leave them."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from lamfactory.agent.candidates import ArgCandidates
+from lamfactory.agent.sample import describe_action
+from lamfactory.core.actions import Function
+from lamfactory.core.records import AgentOutput, Control, StepSample
+
+MAX_VALUES = 24  # candidates per argument (they come most likely first)
+MAX_ITEMS = 40  # items of one list/combo box
+MAX_COMBOS = 25  # two-argument functions (insert_table rows x columns)
+MAX_TEXT = 90  # characters of an argument value in the option's text (long paragraphs)
+EDITABLE = ("edit", "spin", "combo", "text")
+LISTS = ("combo", "list")
+
+
+@dataclass(frozen=True)
+class Option:
+    control: Optional[Control]
+    function: str
+    args: tuple[tuple[str, Any], ...]  # the required ones (what the scorer reads)
+    defaults: tuple[tuple[str, Any], ...] = ()  # the optional ones at their defaults (written out in the action)
+
+    @property
+    def text(self) -> str:
+        """What the scorer reads: function, control name and role, argument values."""
+        parts = [self.function]
+        if self.control is not None:
+            parts.append(f"{self.control.name or self.control.label} [{self.control.type}]")
+        parts += [f"{k}={_short(v)}" for k, v in self.args]
+        return " ".join(parts)
+
+    def output(self, status: str, thought: str = "") -> AgentOutput:
+        c = self.control
+        return AgentOutput(thought=thought, control_label=c.label if c else None, control_name=c.name if c else None,
+                           function=self.function, args={**dict(self.defaults), **dict(self.args)}, status=status)
+
+    def key(self) -> str:
+        return describe_action(self.output("CONTINUE"))
+
+
+def _short(value: Any) -> str:
+    text = str(value).lower() if isinstance(value, bool) else str(value)
+    return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "…"
+
+
+def _fits(fn: Function, control: Control) -> bool:
+    """Whether fn makes sense on this kind of control (typing into a button never does)."""
+    kind = control.type.lower()
+    if fn.name == "set_edit_text":
+        return any(k in kind for k in EDITABLE)
+    if fn.name == "select_item":
+        return any(k in kind for k in LISTS) and bool(control.items)
+    return True
+
+
+def options(shown: list[Control], cands: ArgCandidates) -> list[Option]:
+    """All options, control actions first (in the ranker's order), then the functions without a control."""
+    out: list[Option] = []
+    for fn in cands.functions.values():
+        controls = [c for c in shown if _fits(fn, c)] if fn.needs_control else [None]
+        for control in controls:
+            out += _with_args(fn, control, cands)
+    return out
+
+
+def _with_args(fn: Function, control: Optional[Control], cands: ArgCandidates) -> list[Option]:
+    required = [a for a in fn.args if a.required]
+    per_arg = []
+    for a in required:
+        limit = MAX_ITEMS if a.name == "item" else MAX_VALUES
+        values = cands.for_arg(fn.name, a, control)[:limit]
+        if not values:
+            return []
+        per_arg.append([(a.name, v) for v in values])
+    combos = list(itertools.islice(itertools.product(*per_arg), MAX_COMBOS if len(per_arg) > 1 else None))
+    defaults = tuple((a.name, a.default) for a in fn.args if not a.required and a.default is not None)
+    return [Option(control, fn.name, combo, defaults) for combo in combos]
+
+
+def target_option(sample: StepSample, shown: list[Control]) -> Optional[Option]:
+    """The expert's action as an option (its control found among the shown ones by label)."""
+    t = sample.target
+    if not t.function:
+        return None
+    control = next((c for c in shown if c.label == t.control_label), None) if t.control_label else None
+    if t.control_label and control is None:
+        return None
+    return Option(control, t.function, tuple(t.args.items()))  # as the expert wrote it, optional args included

@@ -1,0 +1,98 @@
+"""The scorer LAM as a Policy: score every option of the step, take the best, read the status from its finish
+logit. The decode settings that apply (agent/settings.py) are each a switch measured in the report:
+
+    retrieval + example_prior   the nearest solved task's next step (agent/retrieval/memory.py) adds example_prior
+                                to each part of an option that agrees with it (control, function, arguments) and
+                                to the status it had; off = the model alone
+    avoid_failed                an action that failed just now in this state is no option
+    rank_prior / arg_prior      the generative decoder's priors; the scorer has no use for them
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Optional
+
+from lamfactory.agent.candidates import ArgCandidates
+from lamfactory.agent.policy import Policy
+from lamfactory.agent.retrieval.memory import Hint, Memory
+from lamfactory.agent.retrieval.transfer import NAMED
+from lamfactory.agent.sample import failed_just_now
+from lamfactory.agent.scorer.model import Scorer
+from lamfactory.agent.scorer.options import Option, options
+from lamfactory.agent.settings import DecodeSettings, read_decode_settings
+from lamfactory.core.records import AgentOutput, Control, Observation, Step, StepSample
+from lamfactory.core.steps import normalise
+
+MAX_DONE = 6  # previous actions in the context (the latest ones)
+
+
+def context_text(sample: StepSample) -> str:
+    """What the scorer reads of a step: the request, the actions so far (latest last) and the state summary."""
+    done = "; ".join(sample.previous_actions[-MAX_DONE:]) or "nothing yet"
+    return f"{sample.request} | done: {done} | {sample.canvas}"
+
+
+def agreement(option: Option, hint: Optional[Hint], shown: list[Control], pointed: list[int]) -> float:
+    """How many parts of the option agree with the retrieved task's next step (0..3)."""
+    if hint is None or hint.step is None:
+        return 0.0
+    wanted = {c.label for c in hint.wanted(shown)}
+    same_control = (option.control is None) if hint.control is None else (
+        option.control is not None and option.control.label in wanted)
+    agree = float(same_control) + float(option.function == hint.function)
+    carried = {k: v for k, v in hint.transfer_args(pointed).items() if v != NAMED}
+    if option.function == hint.function and carried:
+        mine = dict(option.args)
+        agree += float(all(k in mine and normalise(mine[k]) == normalise(v) for k, v in carried.items()))
+    return agree
+
+
+class ScorerPolicy(Policy):
+    def __init__(self, path: str | Path, settings: Optional[DecodeSettings] = None, name: Optional[str] = None,
+                 threads: int = 1):
+        self.name = name or str(path)
+        self.settings = settings or read_decode_settings(path)
+        self.scorer = Scorer.load(path)
+        memory_ok = self.settings.retrieval and self.settings.example_prior > 0
+        self.memory = Memory.load(path) if memory_ok and (Path(path) / "experience.jsonl").exists() else None
+        self.top_k, self.threads = self.settings.top_k, threads
+        self.last_model_ms: Optional[float] = None
+        self.last_error: Optional[str] = None
+        self.last_raw = ""
+
+    def act(self, request: str, observation: Observation, history: list[Step]) -> AgentOutput:
+        from lamfactory.agent.policies import _act
+
+        return _act(self, request, observation, history)
+
+    def predict(self, sample: StepSample, shown: list[Control], cands: ArgCandidates) -> AgentOutput:
+        import torch
+
+        from lamfactory.agent.imports import torch_threads
+
+        self.last_error = None
+        opts = options(shown, cands)
+        if self.settings.avoid_failed:
+            failed = failed_just_now(sample.previous_actions)
+            opts = [o for o in opts if o.key() not in failed] or opts
+        if not opts:
+            self.last_error = "no action is possible in this state"
+            return AgentOutput(thought=self.last_error)
+        hint = self.memory.next_step(sample) if self.memory is not None else None
+        t0 = time.perf_counter()
+        with torch_threads(self.threads):
+            scores, finish = self.scorer.score(context_text(sample), [o.text for o in opts])
+        if hint is not None:
+            prior = self.settings.example_prior
+            scores = scores + prior * torch.tensor(
+                [agreement(o, hint, shown, cands.referenced) for o in opts])
+        best = int(scores.argmax())
+        finish_logit = float(finish[best])
+        if hint is not None and hint.step is not None:
+            finish_logit += self.settings.example_prior * (1 if hint.last else -1)
+        self.last_model_ms = (time.perf_counter() - t0) * 1000
+        chosen = opts[best]
+        self.last_raw = chosen.text
+        return chosen.output("FINISH" if finish_logit > 0 else "CONTINUE", thought=chosen.text[:80])

@@ -1,0 +1,76 @@
+"""The scorer LAM (agent/scorer, train/scorer.py): the pretrained MiniLM encoder from the installed wheel, a real head
+trained by the four phases on synthetic Writer records, loaded back as a policy."""
+
+import json
+
+import pytest
+
+from lamfactory.agent.candidates import sample_candidates
+from lamfactory.agent.policies import make_policy
+from lamfactory.agent.retrieval.memory import MEMORY_FILE
+from lamfactory.agent.scorer import SCORER_FILE
+from lamfactory.agent.scorer.options import options
+from lamfactory.agent.scorer.policy import ScorerPolicy
+from lamfactory.agent.settings import MODEL_ONLY
+from lamfactory.apps.writer.synthetic import make_synthetic, trajectory_samples
+from lamfactory.evaluate.offline import evaluate_offline
+from lamfactory.train.data import TrainData
+from lamfactory.train.pipeline import parse_config, train_phases
+from lamfactory.train.scorer import find_target, step_items
+
+FAST = {"batch_size": 8, "eval_samples": 8}
+
+
+@pytest.fixture(scope="module")
+def data():
+    syn = make_synthetic(n_pass=30, n_fail=8, n_plans=20, seed=3, test_fraction=0.2)
+    return syn, TrainData(plans=syn.plans, steps=syn.steps, passed=syn.passed, failed=syn.failed)
+
+
+def test_the_expert_action_is_among_the_options(data):
+    _, train_data = data
+    steps = train_data.train_steps()
+    found = 0
+    for s in steps:
+        shown, cands = sample_candidates(s)
+        found += find_target(s, options(shown, cands)) is not None
+    items, stats = step_items(steps)
+    assert found / len(steps) >= 0.9 and stats["option_coverage"] == found / len(steps)
+    assert len(items) == len(steps) and all(i.options[i.target] for i in items)
+
+
+def test_four_phases_train_a_scorer_that_acts(tmp_path, data):
+    syn, train_data = data
+    cfg = parse_config({"kind": "scorer", "prompt": {"examples": True},
+                        "scorer": {"model": {"hidden": 64, "layers": 1},
+                                   "plan": {**FAST, "epochs": 1}, "imitate": {**FAST, "epochs": 20, "learning_rate": 3e-3, "eval_samples": 16},
+                                   "boost": {**FAST, "epochs": 1, "extra_train_tasks": 2, "max_tasks": 4},
+                                   "reward": {**FAST, "epochs": 1}, "rl": {**FAST, "epochs": 1, "max_states": 6}}})
+
+    def rollout(model_dir, tasks):  # LAM2 is handed over as a loadable policy; synthetic successes stand in
+        assert isinstance(make_policy(model_dir), ScorerPolicy)
+        return [make_synthetic(1, 0, 0, seed=100 + i).passed[0].model_copy(update={"task": t})
+                for i, t in enumerate(tasks)]
+
+    results = train_phases(train_data, tmp_path, cfg, rollout_fn=rollout,
+                           to_samples=lambda t, k: trajectory_samples(t, k))
+    assert list(results) == ["plan", "imitate", "boost", "reward", "rl"]
+    lam2 = results["imitate"].metrics
+    assert lam2["train_loss_end"] < lam2["train_loss_start"], lam2
+    assert lam2["eval_step_exact"] > 0.3, lam2  # chance is ~1 / 60 options
+    assert results["boost"].metrics["boost_rollouts"] > 0
+    assert 0 <= results["reward"].metrics["reward_heldout_accuracy"] <= 1
+    assert results["rl"].metrics["rl_states"] > 0
+    for sub in ("lam1", "lam2", "lam3", "lam4"):
+        assert (tmp_path / sub / SCORER_FILE).is_file()
+        assert json.loads((tmp_path / sub / "lamfactory.json").read_text())["phase"]
+    assert (tmp_path / "lam2" / MEMORY_FILE).exists() and (tmp_path / "lam4" / MEMORY_FILE).exists()
+
+    test = train_data.test_steps()
+    alone = evaluate_offline(make_policy(str(tmp_path / "lam2"), decode=MODEL_ONLY), test)
+    assert alone["steps"] == len(test) and alone["unparseable_rate"] == 0.0
+    assert alone["step_success_rate"] > 0.3, alone
+
+    again = train_phases(train_data, tmp_path, cfg, rollout_fn=rollout,
+                         to_samples=lambda t, k: trajectory_samples(t, k))
+    assert all(r.skipped for r in again.values())  # same fingerprints: nothing is retrained
