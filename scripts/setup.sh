@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Idempotent setup: Debian packages (LibreOffice Writer + UNO + help pages) and the Python 3.11 venv.
+# Idempotent setup: Debian packages (LibreOffice Writer + Calc + UNO + help pages) and the Python 3.11 venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-APT_PACKAGES=(libreoffice-writer python3-uno libreoffice-script-provider-python libreoffice-help-en-us fonts-dejavu-core)
+APT_PACKAGES=(libreoffice-writer libreoffice-calc python3-uno libreoffice-script-provider-python libreoffice-help-en-us fonts-dejavu-core)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then

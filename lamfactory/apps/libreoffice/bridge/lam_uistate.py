@@ -108,6 +108,10 @@ CLOSED_AT_START = {".uno:Sidebar": False}
 
 
 def _global_view_settings():
+    """The module's application-wide view options; None for a module without such a service (Calc keeps its
+    view options in each document's view)."""
+    if not C.APP.GLOBAL_SETTINGS:
+        return None
     return C.SMGR.createInstanceWithContext(C.APP.GLOBAL_SETTINGS, C.CTX).ViewSettings
 
 
@@ -118,11 +122,11 @@ def _window_states():
 
 def _capture_ui(frame):
     view = _global_view_settings()
-    names = [p.Name for p in view.getPropertySetInfo().getProperties()]
+    names = [p.Name for p in view.getPropertySetInfo().getProperties()] if view is not None else []
     states = _window_states()
     views = _config(VIEWS)
     return {
-        "view": dict(zip(names, view.getPropertyValues(names))),
+        "view": dict(zip(names, view.getPropertyValues(names))) if names else {},
         "windows": {n: states.getByName(n) for n in states.getElementNames()},
         "views": {s: _plain_entries(views.getByName(s)) for s in VIEW_SETS},
         "commands": {cmd: _command_state(frame, cmd) for cmd in STATE_COMMANDS},
@@ -172,7 +176,8 @@ def _restore_module_state(baseline):
     `baseline`."""
     view = _global_view_settings()
     names = list(baseline["view"])
-    changed = [(n, v) for n, v in zip(names, view.getPropertyValues(names)) if v != baseline["view"][n]]
+    values = view.getPropertyValues(names) if names else ()
+    changed = [(n, v) for n, v in zip(names, values) if v != baseline["view"][n]]
     if changed:
         view.setPropertyValues(tuple(n for n, _ in changed), tuple(baseline["view"][n] for n, _ in changed))
     if C.STATE["windows_changed"].changed:  # comparing them costs ~8 ms; episodes rarely touch toolbars
