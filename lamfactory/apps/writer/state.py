@@ -8,6 +8,7 @@ from typing import Any, Optional
 
 from pydantic import Field
 
+from lamfactory.apps.writer.families import refs
 from lamfactory.core.records import Record
 from lamfactory.core.request import quoted_spans
 from lamfactory.core.state import StateHints
@@ -63,16 +64,21 @@ def canvas_of(observation) -> Canvas:
 
 
 def referenced(paragraphs: list[Paragraph], request: str) -> list[int]:
-    """The indices of the paragraphs the request points at (by number, or by a quoted span they contain)."""
+    """The indices of the paragraphs the request points at, in document order: by number, by a quoted span
+    they contain, by role, position or a distinctive word ("the title", "the second paragraph", "the sentence
+    about anchors"; families/refs.py), or by a phrase of theirs the request writes unquoted."""
     numbers = {int(n) for n in _PARAGRAPH_NUMBER.findall(request)}
     spans = [q.casefold() for q in quoted_spans(request) if len(q) >= 3]
-    return [p.index for p in paragraphs if p.index in numbers or any(q in p.text.casefold() for q in spans)]
+    named = set(refs.pointed(paragraphs, request))
+    return [p.index for p in paragraphs if p.index in numbers or p.index in named
+            or any(q in p.text.casefold() for q in spans) or refs.said_runs(p.text, request)]
 
 
-def referenced_first(paragraphs: list[Paragraph], request: str) -> list[Paragraph]:
+def referenced_first(paragraphs: list[Paragraph], request: str,
+                     pointed: Optional[list[int]] = None) -> list[Paragraph]:
     """The paragraphs the request points at first, then the rest in document order: a long document's
     paragraph 22 must reach the prompt."""
-    pointed = set(referenced(paragraphs, request))
+    pointed = set(referenced(paragraphs, request) if pointed is None else pointed)
     return [p for p in paragraphs if p.index in pointed] + [p for p in paragraphs if p.index not in pointed]
 
 
@@ -87,11 +93,18 @@ class WriterState:
         return " | ".join(parts)[:max_chars]
 
     def hints(self, state: dict[str, Any], request: str) -> StateHints:
+        """Texts: the phrases the request writes unquoted, then each paragraph it points at with its sentences
+        ("the sentence about X" selects one), then the other paragraphs, then table cells it names."""
         c = Canvas.model_validate(state)
-        paragraphs = referenced_first(c.paragraphs, request)
-        return StateHints(texts=[p.text for p in paragraphs if p.text.strip() and len(p.text) <= MAX_TEXT_CHARS],
-                          ints=[p.index for p in paragraphs] + [t.index for t in c.tables],
-                          referenced=referenced(c.paragraphs, request))
+        pointed = referenced(c.paragraphs, request)
+        paragraphs = referenced_first(c.paragraphs, request, pointed)
+        texts = [run for p in paragraphs[:len(pointed)] for run in refs.said_runs(p.text, request)]
+        for p in paragraphs:
+            texts += [p.text] + (refs.sentences(p.text) if p.index in pointed else [])
+        texts += [cell for t in c.tables for row in t.cells for cell in row if cell.casefold() in request.casefold()]
+        texts = [t for t in dict.fromkeys(texts) if t.strip() and len(t) <= MAX_TEXT_CHARS]
+        return StateHints(texts=texts, ints=[p.index for p in paragraphs] + [t.index for t in c.tables],
+                          referenced=pointed)
 
     def from_summary(self, summary: str) -> dict[str, Any]:
         canvas = Canvas()
@@ -103,4 +116,5 @@ class WriterState:
                 rows, _, cols = m["rest"].partition("x")
                 if rows.isdigit() and cols.isdigit():
                     canvas.tables.append(Table(index=int(m["n"]), rows=int(rows), cols=int(cols)))
+        canvas.paragraphs.sort(key=lambda p: p.index)  # document order, as a canvas read from the document has
         return canvas.model_dump()

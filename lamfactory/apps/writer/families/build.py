@@ -1,7 +1,8 @@
 """Build Family records from their data (families.yaml).
 
 A family entry holds: name, category, description (+ aliases: help-style wordings the matcher also
-compares a task to), phrasings, `sample` (a sampler of samplers.py) with its options `with`, `params`
+compares a task to), phrasings (+ `more`: further wordings dealt to the phrasing slots, voice.py), `sample`
+(a sampler of samplers.py) with its options `with`, `params`
 (fixed parameters, e.g. the style a style family applies), `choose` (parameters drawn from a named pool),
 `plan` (GUI steps, below), `check` (a checker spec of lamfactory/apps/writer/checks.py), `target` and
 `composable`. Families of one shape share their entries through YAML anchors (`<<: *name`).
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import random
 import re
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -27,10 +29,12 @@ import yaml
 
 from lamfactory.apps.writer.families import Family
 from lamfactory.apps.writer.families.samplers import SAMPLERS, Params, Pools
+from lamfactory.apps.writer.families.voice import compose, legacy_refs, say, seeded, slot_pool
 from lamfactory.core.records import ExpertStep
 
 DATA = Path(__file__).with_name("families.yaml")
 MIN_PHRASINGS = 5
+VOICES = 1000  # distinct wording draws per phrasing slot and params
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
 
@@ -91,12 +95,31 @@ def plan_steps(plan: list[dict], params: Params) -> list[ExpertStep]:
 # ---------------------------------------------------------------- families
 
 
+@dataclass(frozen=True)
+class WriterFamily(Family):
+    """A family whose requests are worded as people write them (voice.py): a phrasing slot's wordings, one
+    drawn and said in a voice, seeded by the slot and the parameters."""
+
+    more: tuple[str, ...] = ()
+
+    def request(self, params: Params, phrasing: int) -> str:
+        params = self.fixed | legacy_refs(params)
+        rng = seeded(self.name, phrasing % len(self.phrasings), params)
+        return say(rng.choice(slot_pool(self.phrasings, self.more, phrasing)), params, rng)
+
+    def compose(self, families: dict[str, Family], named: list[tuple[str, Params]], phrasing: int) -> str:
+        """This family's edit and the others' (`named`, this one first) as one request (voice.compose)."""
+        return compose(families, named, phrasing)
+
+
 def _sample(sampler: Callable, options: dict, fixed: Params, choose: dict, pools: Pools, content,
             rng: random.Random) -> Optional[Params]:
     params = sampler(content, rng, pools, **options)
     if params is None:
         return None
-    return fixed | params | {key: rng.choice(pools[pool]) for key, pool in choose.items()}
+    # `voice`: the request's wording draw (voice.py), so two tasks of a family with equal params may differ
+    return fixed | params | {key: rng.choice(pools[pool]) for key, pool in choose.items()} \
+        | {"voice": rng.randrange(VOICES)}
 
 
 def build_family(spec: dict, pools: Pools) -> Family:
@@ -112,14 +135,14 @@ def build_family(spec: dict, pools: Pools) -> Family:
         if len(spec["phrasings"]) < MIN_PHRASINGS:
             raise FamilySpecError(f"family {name}: needs >= {MIN_PHRASINGS} phrasings")
         plan, check = spec["plan"], spec["check"]
-        return Family(
+        return WriterFamily(
             name=name, category=spec["category"], description=spec["description"],
             aliases=tuple(spec.get("aliases", ())), phrasings=tuple(spec["phrasings"]),
             sample=partial(_sample, sampler, spec.get("with", {}), spec.get("params", {}), spec.get("choose", {}),
                            pools),
             plan=partial(plan_steps, plan), check=partial(fill, check),
             composable=spec.get("composable", True), target=spec.get("target", "the text"),
-            fixed=spec.get("params", {}))
+            fixed=spec.get("params", {}), more=tuple(spec.get("more", ())))
     except KeyError as e:
         raise FamilySpecError(f"family {name}: missing or unknown {e}") from None
 

@@ -1,8 +1,10 @@
 """Parameter samplers: what a family's task refers to, taken from the template's real content.
 
 Each sampler is `fn(content, rng, pools, **options) -> Params | None` (None: impossible on this template);
-families.yaml names a sampler and its options. Requests name paragraphs by number or by a quoted opening,
-and text by a phrase that occurs exactly once, so a selector in the checker is unambiguous.
+families.yaml names a sampler and its options. A request names text by a phrase that occurs exactly once
+(quoted, `what`), or by a sentence's distinctive word, or by its role ("the title"); a paragraph by number,
+by its quoted opening, by a distinctive word, by position or by role (`para`; refs.py) — each reference names
+one target of the template, so a selector in the checker is unambiguous.
 """
 
 from __future__ import annotations
@@ -11,13 +13,23 @@ import random
 import re
 from typing import Any, Callable, Optional
 
+from lamfactory.apps.writer.families import refs
 from lamfactory.apps.writer.templates import ParaInfo, TemplateContent
 
 Params = dict[str, Any]
 Pools = dict[str, list]
 
 MIN_SPAN_CHARS = 6
-HEADING_STYLES = ("Heading", "Title", "Subtitle")
+HEADING_STYLES = refs.HEADING_STYLES
+MAX_SENTENCE_CHARS = 200  # longer texts are no argument candidates in the state view (state.MAX_TEXT_CHARS)
+# how often each way of naming the target is drawn (the quoted form stays the most common)
+SPAN_REFS = {"quote": 0.6, "sentence": 0.25, "role": 0.15}
+PARA_REFS = {"number": 0.2, "opening": 0.25, "content": 0.25, "position": 0.2, "role": 0.1}
+QUOTE_NOUNS = ("", "", "the words ", "the phrase ", "the text ")
+CONTENT_PHRASES = ("the {noun} about {word}", "the {noun} that mentions {word}", "the {noun} mentioning {word}",
+                   "the {noun} containing the word {word}", "the {noun} that talks about {word}")
+OPENING_PHRASES = ('the paragraph starting "{q}"', 'the paragraph that begins "{q}"',
+                   'the paragraph beginning with "{q}"', 'the paragraph that starts with "{q}"')
 
 
 def text_paragraphs(content: TemplateContent, min_words: int = 4, plain: bool = True) -> list[ParaInfo]:
@@ -61,14 +73,56 @@ def nothing(content, rng, pools) -> Params:
     return {}
 
 
+def _others(content: TemplateContent, p: ParaInfo) -> list[str]:
+    """Every text of the body but this paragraph's (other paragraphs and the table cells)."""
+    return [q.text for q in content.paragraphs if q is not p] + [c for t in content.tables for r in t for c in r]
+
+
+def sentence_ref(content: TemplateContent, rng: random.Random) -> Optional[Params]:
+    """A sentence that occurs once, named by a word no other sentence of the body contains: {span, what, word}."""
+    cands = []
+    for p in text_paragraphs(content, plain=False):
+        parts = refs.sentences(p.text)
+        for k, sent in enumerate(parts):
+            if (len(sent.split()) >= 4 and len(sent) <= MAX_SENTENCE_CHARS and '"' not in sent
+                    and content.count(sent) == 1):
+                others = _others(content, p) + parts[:k] + parts[k + 1:]
+                cands += [(sent, w) for w in refs.distinctive_words(sent, others)[:3]]
+    if not cands:
+        return None
+    sent, word = rng.choice(cands)
+    return {"span": sent, "word": word, "what": rng.choice(CONTENT_PHRASES).format(noun="sentence", word=word)}
+
+
+def role_ref(content: TemplateContent, rng: random.Random) -> Optional[Params]:
+    """A paragraph's whole text named by its role ("the title", "the second heading"): {span, what}."""
+    cands = [(p, phrase) for p in content.paragraphs if p.text.strip() and '"' not in p.text
+             and len(p.text) <= MAX_SENTENCE_CHARS and content.count(p.text) == 1
+             for phrase in refs.role_phrases(p, content.paragraphs)
+             + [ph for ph in refs.position_phrases(p, content.paragraphs) if ph.endswith("heading")]]
+    if not cands:
+        return None
+    p, phrase = rng.choice(cands)
+    return {"span": p.text, "what": phrase}
+
+
 def span(content, rng, pools, fresh: Optional[str] = None) -> Optional[Params]:
-    """A unique phrase; with `fresh`, also a `new` word from that pool that the document does not contain
-    (so a checker can tell the typed word from the template's text)."""
-    s = pick_span(content, rng)
-    if s is None or fresh is None:
-        return {"span": s} if s else None
+    """Text to act on (`span`) and how the request names it (`what`): a unique quoted phrase, a sentence by a
+    distinctive word, or a paragraph by its role. With `fresh`, also a `new` word from that pool that the
+    document does not contain (so a checker can tell the typed word from the template's text)."""
+    params = None
+    kind = rng.choices(list(SPAN_REFS), list(SPAN_REFS.values()))[0]
+    if kind == "sentence":
+        params = sentence_ref(content, rng)
+    elif kind == "role":
+        params = role_ref(content, rng)
+    if params is None:
+        s = pick_span(content, rng)
+        params = {"span": s, "what": f'{rng.choice(QUOTE_NOUNS)}"{s}"'} if s else None
+    if params is None or fresh is None:
+        return params
     new = [w for w in pools[fresh] if w not in content.body_text]
-    return {"span": s, "new": rng.choice(new)} if new else None
+    return params | {"new": rng.choice(new)} if new else None
 
 
 CASES: dict[str, Callable[[str], str]] = {
@@ -89,7 +143,7 @@ def case(content, rng, pools, to: str) -> Optional[Params]:
     for _ in range(6):
         s = pick_span(content, rng)
         if s and convert(s) != s and content.count(convert(s)) == 0 and all(w[1:] == w[1:].lower() for w in s.split()):
-            return {"span": s, "converted": convert(s)}
+            return {"span": s, "converted": convert(s), "what": f'{rng.choice(QUOTE_NOUNS)}"{s}"'}
     return None
 
 
@@ -109,9 +163,30 @@ def paragraph(content, rng, pools, plain: bool = True, min_words: int = 4, align
     for p in cands:
         q = quote_of(p, content)
         if q:
-            ref = f"paragraph {p.index}" if rng.random() < 0.5 else f'the paragraph starting "{q}"'
-            return {"index": p.index, "quote": q, "para": ref, "text": p.text}
+            return {"index": p.index, "quote": q, "para": para_ref(content, p, q, rng), "text": p.text}
     return None
+
+
+def para_ref(content: TemplateContent, p: ParaInfo, q: str, rng: random.Random) -> str:
+    """How the request names paragraph p: by number, quoted opening, distinctive word, position or role,
+    drawn by PARA_REFS among the ways that name p alone."""
+    ways = {"number": [f"paragraph {p.index}"],
+            "opening": [ph.format(q=q) for ph in OPENING_PHRASES],
+            "content": [ph.format(noun="paragraph", word=w) for w in refs.distinctive_words(p.text, _others(content, p))[:3]
+                        for ph in CONTENT_PHRASES],
+            "position": refs.position_phrases(p, content.paragraphs),
+            "role": refs.role_phrases(p, content.paragraphs)}
+    kinds = [k for k in PARA_REFS if ways[k]]
+    kind = rng.choices(kinds, [PARA_REFS[k] for k in kinds])[0]
+    return rng.choice(ways[kind])
+
+
+def table_name(number: int, count: int, rng: random.Random) -> str:
+    """How a request names table `number` of `count`: "table 2", "the second table", "the table" (the only one)."""
+    ways = [f"table {number}", f"the {refs.ordinal(number, count)} table" if refs.ordinal(number, count) else ""]
+    if count == 1:
+        ways += ["the table", "the table"]
+    return rng.choice([w for w in ways if w])
 
 
 def regular_tables(content: TemplateContent, min_rows: int = 1, min_cols: int = 1) -> list[tuple[int, list]]:
@@ -134,6 +209,7 @@ def cell(content, rng, pools, min_rows: int = 2, min_cols: int = 1, d_rows: int 
     if not cands:
         return None
     params = rng.choice(cands)
+    params["tname"] = table_name(params["table"], params["n"], rng)
     dr, dc = (rng.choice(d) if isinstance(d, list) else d for d in (d_rows, d_cols))
     return params | {"d_rows": dr, "d_cols": dc, "rows_after": params["rows"] + dr, "cols_after": params["cols"] + dc}
 
@@ -142,7 +218,10 @@ def table(content, rng, pools, min_rows: int = 2) -> Optional[Params]:
     """A table with text in its first and last cell; the request names it by number and first cell."""
     cands = [{"table": ti, "rows": len(t), "cols": len(t[0]), "first": t[0][0], "last": t[-1][-1]}
              for ti, t in regular_tables(content, min_rows) if t[0][0] and t[-1][-1] and '"' not in t[0][0]]
-    return rng.choice(cands) if cands else None
+    if not cands:
+        return None
+    params = rng.choice(cands)
+    return params | {"tname": table_name(params["table"], len(content.tables), rng)}
 
 
 def split_table(content, rng, pools) -> Optional[Params]:
@@ -172,7 +251,8 @@ def sortable_table(content, rng, pools, descending: bool = False) -> Optional[Pa
         decisive = all(h == key or not (h.startswith(key) or key.startswith(h)) for h in heads) \
             and heads.count(key) == 1
         if decisive and column[0] != first:
-            cands.append({"table": ti, "first": first, "top": column[0], "rows": len(t)})
+            cands.append({"table": ti, "first": first, "top": column[0], "rows": len(t),
+                          "tname": table_name(ti, len(content.tables), rng)})
     return rng.choice(cands) if cands else None
 
 
