@@ -64,13 +64,15 @@ def rss_mb(pid: int) -> float | None:
     return None
 
 
-def slopes(samples: list[tuple[int, int, float]]) -> list[float]:
-    """MB per 100 episodes, a least-squares line per soffice pid with >= 10 samples."""
+def slopes(samples: list[tuple[int, int, float]], late: bool = False) -> list[float]:
+    """MB per 100 episodes, a least-squares line per soffice pid with >= 10 samples; `late`: over each
+    process's second half only (warm-up growth, caches filling, against a steady leak)."""
     by_pid: dict[int, list[tuple[int, float]]] = {}
     for episode, pid, mb in samples:
         by_pid.setdefault(pid, []).append((episode, mb))
     out = []
     for points in by_pid.values():
+        points = points[len(points) // 2:] if late else points
         if len(points) >= 10:
             x, y = np.array(points).T
             out.append(round(float(np.polyfit(x, y, 1)[0]) * 100, 2))
@@ -141,7 +143,7 @@ def main() -> None:
     episodes_back = {int(t.policy.split("#")[1]) for t in written}
     outcomes = Counter(f"{t.policy.split('#')[0]}:{t.bucket}" for t in written)
     met_kill = [t for t in written if any("soffice died" in (s.error or "") for s in t.steps)]
-    per_pid = slopes(rss)
+    per_pid, late = slopes(rss), slopes(rss, late=True)
     print(json.dumps({
         "episodes": args.episodes, "accounted_for": len(episodes_back), "lost": len(lost), "hung": len(hung),
         "kills_injected": len(kills), "episodes_that_met_a_kill": len(met_kill),
@@ -150,7 +152,8 @@ def main() -> None:
         "outcomes": dict(sorted(outcomes.items())),
         "rss_mb_first_last": [round(rss[0][2], 1), round(rss[-1][2], 1)] if rss else None,
         "rss_slope_mb_per_100_episodes": {"per_process": per_pid,
-                                          "median": float(np.median(per_pid)) if per_pid else None},
+                                          "median": float(np.median(per_pid)) if per_pid else None,
+                                          "second_half_per_process": late},
         "episode_seconds_median": round(float(np.median(seconds)), 3) if seconds else None,
         "episode_seconds_max": round(max(seconds), 1) if seconds else None,
         "wall_seconds": round(wall, 1), "tasks_in_pool": len(pool), "max_steps": args.max_steps,
