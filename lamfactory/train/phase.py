@@ -81,13 +81,13 @@ def loss_summary(log_history: list[dict]) -> dict[str, Any]:
 
 
 def finish(out_dir: Path, phase: str, fp: str, cfg: Config, prompt: PromptSettings, metrics: dict[str, Any],
-           log_history: list[dict]) -> PhaseResult:
+           log_history: list[dict], decode: DecodeSettings = DecodeSettings()) -> PhaseResult:
     write_json(out_dir / "phase_config.json", cfg.model_dump())
     write_jsonl(out_dir / "log.jsonl", [LogLine(**h) for h in log_history])
     write_json(out_dir / "metrics.json", metrics)
     shutil.rmtree(out_dir / CHECKPOINTS, ignore_errors=True)
     # the default decode settings beside the model, so a run can tell what it was decoded with
     write_json(out_dir / MARKER, {"phase": phase, "fingerprint": fp, "prompt": prompt.model_dump(),
-                                  "decode": DecodeSettings().model_dump()})
+                                  "decode": decode.model_dump()})
     return PhaseResult(phase=phase, model_dir=str(out_dir), metrics=metrics)
 

@@ -31,9 +31,9 @@ from pydantic import Field
 from lamfactory.agent.candidates import sample_candidates
 from lamfactory.agent.scorer.model import Encoder, Scorer, ScorerSettings
 from lamfactory.agent.scorer.options import Option, options, target_option
-from lamfactory.agent.scorer.policy import context_text
+from lamfactory.agent.scorer.policy import ScorerPolicy, context_text
 from lamfactory.core.records import StepSample, TaskPlan
-from lamfactory.agent.settings import DecodeSettings, PromptSettings, write_decode_settings
+from lamfactory.agent.settings import MODEL_ONLY, DecodeSettings, PromptSettings
 from lamfactory.core.steps import compare_step
 from lamfactory.train import phase as ph
 from lamfactory.train.config import Config
@@ -167,19 +167,12 @@ def _subsample(item: Item, negatives: int, rng: random.Random) -> Item:
 
 @torch.no_grad()
 def step_accuracy(scorer: Scorer, samples: list[StepSample]) -> dict[str, float]:
-    """Teacher-forced step success on held-out steps (core/steps.py, as offline evaluation scores it)."""
+    """Teacher-forced step success of the model alone on held-out steps (core/steps.py, as offline evaluation
+    scores it), through the policy's own choice."""
     if not samples:
         return {}
-    right = 0
-    for s in samples:
-        shown, cands = sample_candidates(s)
-        opts = options(shown, cands)
-        if not opts:
-            continue
-        scores, finish = scorer.score(context_text(s), [o.text for o in opts])
-        best = int(scores.argmax())
-        pred = opts[best].output("FINISH" if float(finish[best]) > 0 else "CONTINUE")
-        right += compare_step(pred, s.target, s.app)["step"]
+    policy = ScorerPolicy(scorer, MODEL_ONLY)
+    right = sum(compare_step(policy.predict(s, *sample_candidates(s)), s.target, s.app)["step"] for s in samples)
     return {"eval_samples": len(samples), "eval_step_exact": right / len(samples)}
 
 
@@ -226,7 +219,7 @@ class Phases:
             self._encoder = Encoder(self.cfg.model.encoder)
         return self._encoder
 
-    def run(self, name: str, parent: Optional[str], inputs: list, train: Callable[[Scorer, dict], None],
+    def run(self, name: str, parent: Optional[str], inputs: list, train: Callable[[Scorer, dict, list], None],
             cfg: Config) -> ph.PhaseResult:
         """Skip when done with the same fingerprint; else load the parent (or a new head), train, save."""
         dest = self.out / OUTPUT[name]
@@ -242,15 +235,11 @@ class Phases:
         scorer = Scorer.load(parent, encoder=self.encoder) if parent else Scorer(self.cfg.model, encoder=self.encoder)
         metrics: dict = {"kind": "scorer"}
         log: list = []
-        metrics["log"] = log
         t0 = time.perf_counter()
-        train(scorer, metrics)
+        train(scorer, metrics, log)
         metrics["seconds"] = round(time.perf_counter() - t0, 1)
-        metrics.pop("log")
         scorer.save(dest)
-        result = ph.finish(dest, name, fp, cfg, self.prompt, metrics, log)
-        write_decode_settings(dest, self.cfg.decode)
-        return result
+        return ph.finish(dest, name, fp, cfg, self.prompt, metrics, log, decode=self.cfg.decode)
 
 
 def train_scorer_phases(data, out_dir: str | Path, cfg: ScorerTrain, prompt: PromptSettings, phases: tuple[str, ...],
@@ -271,10 +260,10 @@ def train_scorer_phases(data, out_dir: str | Path, cfg: ScorerTrain, prompt: Pro
         return str(path)
 
     def imitation(items_from: list[StepSample], phase_cfg: ScorerPhase):
-        def train(scorer: Scorer, metrics: dict) -> None:
+        def train(scorer: Scorer, metrics: dict, log: list) -> None:
             items, coverage = step_items(items_from)
             metrics.update(coverage)
-            metrics.update(train_head(scorer, items, phase_cfg, log=metrics["log"]))
+            metrics.update(train_head(scorer, items, phase_cfg, log=log))
             metrics.update(step_accuracy(scorer, test))
         return train
 
@@ -283,9 +272,8 @@ def train_scorer_phases(data, out_dir: str | Path, cfg: ScorerTrain, prompt: Pro
             if not data.plans:
                 raise ValueError("plan: no task-plan pairs (plans.jsonl)")
 
-            def train(scorer, metrics, c=cfg.plan):
-                metrics.update(train_head(scorer, plan_items(data.plans, c.seed), c, finish_loss=False,
-                                          log=metrics["log"]))
+            def train(scorer, metrics, log, c=cfg.plan):
+                metrics.update(train_head(scorer, plan_items(data.plans, c.seed), c, finish_loss=False, log=log))
                 metrics.update(step_accuracy(scorer, test))
             results[name] = P.run("plan", None, data.plans, train, cfg.plan)
         elif name == "imitate":
@@ -300,21 +288,21 @@ def train_scorer_phases(data, out_dir: str | Path, cfg: ScorerTrain, prompt: Pro
             steps = data.train_steps() + new
             base = imitation(steps, cfg.boost)
 
-            def train(scorer, metrics, base=base, counts=counts):
+            def train(scorer, metrics, log, base=base, counts=counts):
                 metrics.update(counts)
-                base(scorer, metrics)
+                base(scorer, metrics, log)
             results[name] = P.run("boost", lam2, steps, train, cfg.boost)
         elif name == "reward":
-            def train(scorer, metrics, c=cfg.reward):
-                metrics.update(train_reward_head(scorer, data.steps, c, metrics["log"]))
+            def train(scorer, metrics, log, c=cfg.reward):
+                metrics.update(train_reward_head(scorer, data.steps, c, log))
             results[name] = P.run("reward", None, data.steps, train, cfg.reward)
         else:
             lam3, rm = parent("boost"), parent("reward")
             states = [s for s in data.steps if s.split == "train" and s.reward == -1][: cfg.rl.max_states]
 
-            def train(scorer, metrics, c=cfg.rl, lam3=lam3, rm=rm, states=states):
+            def train(scorer, metrics, log, c=cfg.rl, rm=rm, states=states):
                 metrics.update(train_rl_head(scorer, Scorer.load(rm, encoder=P.encoder), states,
-                                             data.train_steps(), c, metrics["log"]))
+                                             data.train_steps(), c, log))
                 metrics.update(step_accuracy(scorer, test))
             results[name] = P.run("rl", lam3, states, train, cfg.rl)
             if memory is not None:  # LAM4 acts with LAM3's experience

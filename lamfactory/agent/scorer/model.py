@@ -209,6 +209,3 @@ class Scorer:
         scorer.head.eval()
         return scorer
 
-
-def is_scorer(path: str | Path) -> bool:
-    return (Path(path) / SCORER_FILE).is_file()

@@ -16,7 +16,8 @@ from typing import Optional
 
 from lamfactory.agent.candidates import ArgCandidates
 from lamfactory.agent.policy import Policy
-from lamfactory.agent.retrieval.memory import Hint, Memory
+from lamfactory.agent.policies import _act
+from lamfactory.agent.retrieval.memory import MEMORY_FILE, Hint, Memory
 from lamfactory.agent.retrieval.transfer import NAMED
 from lamfactory.agent.sample import failed_just_now
 from lamfactory.agent.scorer.model import Scorer
@@ -64,21 +65,22 @@ def agreement(option: Option, hint: Optional[Hint], shown: list[Control], pointe
 
 
 class ScorerPolicy(Policy):
-    def __init__(self, path: str | Path, settings: Optional[DecodeSettings] = None, name: Optional[str] = None,
-                 threads: int = 1):
-        self.name = name or str(path)
-        self.settings = settings or read_decode_settings(path)
-        self.scorer = Scorer.load(path)
-        memory_ok = self.settings.retrieval and self.settings.example_prior > 0
-        self.memory = Memory.load(path) if memory_ok and (Path(path) / "experience.jsonl").exists() else None
+    """A scorer checkpoint folder (with its experience memory, if any), or a Scorer in memory (training's eval)."""
+
+    def __init__(self, path: str | Path | Scorer, settings: Optional[DecodeSettings] = None,
+                 name: Optional[str] = None, threads: int = 1):
+        loaded = isinstance(path, Scorer)
+        self.name = name or ("scorer" if loaded else str(path))
+        self.settings = settings or (DecodeSettings() if loaded else read_decode_settings(path))
+        self.scorer = path if loaded else Scorer.load(path)
+        memory_ok = not loaded and self.settings.retrieval and self.settings.example_prior > 0
+        self.memory = Memory.load(path) if memory_ok and (Path(path) / MEMORY_FILE).exists() else None
         self.top_k, self.threads = self.settings.top_k, threads
         self.last_model_ms: Optional[float] = None
         self.last_error: Optional[str] = None
         self.last_raw = ""
 
     def act(self, request: str, observation: Observation, history: list[Step]) -> AgentOutput:
-        from lamfactory.agent.policies import _act
-
         return _act(self, request, observation, history)
 
     def predict(self, sample: StepSample, shown: list[Control], cands: ArgCandidates) -> AgentOutput:
