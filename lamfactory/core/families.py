@@ -34,7 +34,19 @@ class Family:
         # fixed params first: params recorded before a family gained one still render
         return self.phrasings[phrasing % len(self.phrasings)].format(**(self.fixed | params))
 
+    def compose(self, families: dict[str, "Family"], named: list[tuple[str, Params]], phrasing: int) -> str:
+        """This family's edit and the others' (`named`, this one first) as one request; apps may word it better."""
+        return join_requests([families[name].request(params, phrasing) for name, params in named])
+
     @property
     def anchors(self) -> tuple[str, ...]:
         """The texts a task is matched against: the description and the aliases."""
         return (self.description, *self.aliases)
+
+
+def join_requests(parts: list[str]) -> str:
+    """Several requests as one ("Do a, then do b.")."""
+    if len(parts) == 1:
+        return parts[0]
+    lowered = [parts[0].rstrip(".")] + [p[0].lower() + p[1:].rstrip(".") for p in parts[1:]]
+    return ", then ".join(lowered) + "."

@@ -29,7 +29,7 @@ import numpy as np
 
 from lamfactory.core.app import DEFAULT_APP, App, get_app
 from lamfactory.core.embed import embed
-from lamfactory.core.families import Family
+from lamfactory.core.families import Family, join_requests
 from lamfactory.core.records import TaskInstance, TaskPlan, Template
 
 FAMILY_MIN_SCORE = 0.45  # cosine similarity of a task to a family description below which no family fits
@@ -172,7 +172,10 @@ class Instantiator:
 
 def render_request(families: dict[str, Family], named_params: list[tuple[str, dict]], phrasing: int,
                    record_task: str = "") -> str:
-    """A task's request text: each family's phrasing joined (RECORD_PHRASING reuses the record's wording)."""
+    """A task's request text: one family's phrasing, several composed by the first family (RECORD_PHRASING reuses
+    the record's wording)."""
+    if phrasing != RECORD_PHRASING and len(named_params) > 1:
+        return families[named_params[0][0]].compose(families, named_params, phrasing)
     parts = []
     for i, (name, params) in enumerate(named_params):
         fam = families[name]
@@ -180,7 +183,7 @@ def render_request(families: dict[str, Family], named_params: list[tuple[str, di
             parts.append(f"{record_task.rstrip('.')}: apply it to {fam.target.format(**params)}.")
         else:
             parts.append(fam.request(params, phrasing))
-    return _join(parts)
+    return join_requests(parts)
 
 
 def rephrasings(task: TaskInstance, families: Optional[dict[str, Family]] = None) -> list[str]:
@@ -221,13 +224,6 @@ def _opening(ordered: list[TaskInstance]) -> list[TaskInstance]:
     if ordered[0].split != "train":
         return []
     return ordered[:2] if len(ordered) > 1 and ordered[1].split == "test" else ordered[:1]
-
-
-def _join(parts: list[str]) -> str:
-    if len(parts) == 1:
-        return parts[0]
-    lowered = [parts[0].rstrip(".")] + [p[0].lower() + p[1:].rstrip(".") for p in parts[1:]]
-    return ", then ".join(lowered) + "."
 
 
 def _stable(s: str) -> int:
