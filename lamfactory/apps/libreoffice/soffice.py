@@ -312,6 +312,11 @@ SETTINGS = [
     ("/org.openoffice.Office.Common/Help/HelpAgent", "Enabled", "boolean", "false"),
     ("/org.openoffice.Setup/Product", "ooSetupLastVersion", "string", "7.4"),
     ("/org.openoffice.Office.Writer/Layout/Other", "MeasureUnit", "int", "2"),  # centimetres in dialogs
+    ("/org.openoffice.Office.Calc/Layout/Other/MeasureUnit", "Metric", "int", "2"),  # centimetres in dialogs
+    ("/org.openoffice.Office.Calc/Layout/Other/MeasureUnit", "NonMetric", "int", "2"),  # (en-US reads this one)
+    # files written by openpyxl carry no cached results: recalculate on load (0 = always) instead of asking
+    ("/org.openoffice.Office.Calc/Formula/Load", "OOXMLRecalcMode", "int", "0"),
+    ("/org.openoffice.Office.Calc/Formula/Load", "ODFRecalcMode", "int", "0"),
 ]
 
 

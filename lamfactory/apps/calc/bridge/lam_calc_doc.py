@@ -3,7 +3,6 @@ reach it as lam_ctx.APP: CalcEnv's requests name it). Calc's document part of th
 sheet state the observation shows), the document ops (`OPS`, `DOCUMENT_OPS`) and the Calc constants the
 generic reset needs (`MODULE`, `WINDOW_STATES`, `GLOBAL_SETTINGS`)."""
 
-import lam_ctx as C
 from lam_a11y import _doc
 from lam_ops import dispatch
 
@@ -133,7 +132,7 @@ def canvas():
         "merged": merged,
         "col_widths_cm": widths,
         "frozen": "",
-        "autofilter": bool(doc.getPropertyValue("DatabaseRanges").getCount()) if False else False,
+        "autofilter": _autofilter(doc, ctrl.getActiveSheet().getRangeAddress().Sheet),
     }
     try:
         if ctrl.hasFrozenPanes():
@@ -141,6 +140,15 @@ def canvas():
     except Exception:
         pass
     return out
+
+
+def _autofilter(doc, sheet_index):
+    """Whether the sheet's own (unnamed) database range has an AutoFilter, as the AutoFilter button sets."""
+    try:
+        unnamed = doc.UnnamedDatabaseRanges
+        return unnamed.hasByTable(sheet_index) and bool(unnamed.getByTable(sheet_index).AutoFilter)
+    except Exception:
+        return False
 
 
 def select(address, sheet=None):
@@ -164,12 +172,31 @@ def enter(text):
     dispatch(".uno:EnterString", {"StringName": text})
 
 
-DOCUMENT_OPS = {"select_cell", "enter", "wheel", "dispatch", "insert_text"}
+def _points(value):
+    text = str(value).strip().lower().replace("pt", "").strip()
+    try:
+        size = float(text)
+    except ValueError:
+        raise ValueError("font size must be a number of points, got %r" % value)
+    if not 1 <= size <= 999:
+        raise ValueError("font size %s pt is out of range (1..999)" % text)
+    return size
+
+
+def _font_name(op):
+    if not op["value"].strip():
+        raise ValueError("font name must not be empty")
+    dispatch(".uno:CharFontName", {"CharFontName.FamilyName": op["value"].strip()})
+
+
+DOCUMENT_OPS = {"select_cell", "enter", "wheel", "dispatch", "insert_text", "font_name", "font_size"}
 
 OPS = {
     "select_cell": lambda op: select(op["address"], op.get("sheet")),
     "enter": lambda op: enter(op["text"]),
     "insert_text": lambda op: enter(op["text"]),
     "wheel": lambda op: dispatch(".uno:GoUp" if op["dist"] > 0 else ".uno:GoDown"),
+    "font_name": _font_name,
+    "font_size": lambda op: dispatch(".uno:FontHeight", {"FontHeight.Height": _points(op["value"])}),
 }
 
