@@ -196,13 +196,17 @@ def test_bad_config_is_one_line(tmp_path, yaml_text, says):
     assert len(line) < 400 and not (tmp_path / "w").exists()
 
 
-def test_checkpoint_of_another_tool_is_one_line(tmp_path):
+@pytest.mark.parametrize("config", [
+    {"learning_rate": 0.1, "layers": [3, 4], "tool": "sklearn"},  # not a transformers config at all
+    {"model_type": "gpt2", "n_layer": 2},  # looks like one, but no weights and no tokenizer beside it
+])
+def test_checkpoint_of_another_tool_is_one_line(tmp_path, config):
     foreign = tmp_path / "other-tool-checkpoint"
     foreign.mkdir()
-    (foreign / "config.json").write_text(json.dumps({"learning_rate": 0.1, "layers": [3, 4], "tool": "sklearn"}))
+    (foreign / "config.json").write_text(json.dumps(config))
     doc = small_docx(tmp_path / "report.docx")
     r = invoke("run", "--doc", doc, "--task", "Make it bold", "--model", foreign)
-    assert_one_line(r, "cannot load the policy")
+    assert_one_line(r, "cannot load the policy", "is not a lamfactory checkpoint")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["other-tool-checkpoint", "report.docx"]
 
 

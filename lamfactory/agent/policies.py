@@ -17,6 +17,7 @@ be read, fed back to the model by the loop) so the runtime can tell model time f
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from pathlib import Path
@@ -30,8 +31,8 @@ from lamfactory.agent.parse import ParseError, parse_output
 from lamfactory.agent.policy import Policy
 from lamfactory.agent.prompt import render_messages
 from lamfactory.agent.sample import build_sample, failed_just_now
-from lamfactory.agent.settings import (DecodeSettings, overridden, read_decode_settings, read_prompt_settings,
-                                       split_spec)
+from lamfactory.agent.settings import (MARKER, DecodeSettings, overridden, read_decode_settings,
+                                       read_prompt_settings, split_spec)
 from lamfactory.core.app import get_app
 from lamfactory.core.records import AgentOutput, Control, Observation, Step, StepSample
 
@@ -72,11 +73,35 @@ def make_policy(spec: str, *, seed: int = 0, decode: Optional[DecodeSettings] = 
 
         return ScorerPolicy(path, settings(read_decode_settings(path)), name=spec)
     if kind != "memory" and path.is_dir() and (path / "config.json").exists():
-        return HFPolicy(path, settings(read_decode_settings(path)), constrained=constrained, seed=seed, name=spec)
+        return _load_hf_checkpoint(path, spec, settings, constrained, seed)
     raise PolicySpecError(f"unknown policy {spec!r}: expected oracle, expert, random, a backend spec "
                           f"({', '.join(k + ':...' for k in LLM_KINDS)}), a checkpoint folder with config.json or "
                           f"{SCORER_FILE} "
                           f"or memory:FOLDER with {MEMORY_FILE}")
+
+
+def _load_hf_checkpoint(path: Path, spec: str, settings, constrained: bool, seed: int) -> "HFPolicy":
+    """A folder with config.json is a lamfactory checkpoint (lamfactory.json beside it) or another causal LM;
+    a folder transformers cannot load and lamfactory did not write (another tool's config.json) is one line
+    saying so, not transformers' own first line, which names a tokenizer or a model type and not the cause."""
+    foreign = PolicySpecError(f"{path} is not a lamfactory checkpoint (no {MARKER}) and not a Hugging Face "
+                              "model transformers can load")
+    if not (path / MARKER).is_file() and "model_type" not in _json_object(path / "config.json"):
+        raise foreign  # no model_type: not a transformers config at all, no need to load torch to say so
+    try:
+        return HFPolicy(path, settings(read_decode_settings(path)), constrained=constrained, seed=seed, name=spec)
+    except Exception:
+        if (path / MARKER).is_file():
+            raise  # our own checkpoint, damaged: its error is the cause
+        raise foreign from None
+
+
+def _json_object(path: Path) -> dict:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 class RandomPolicy(Policy):
