@@ -26,6 +26,7 @@ class ArgCandidates:
     quoted: list[str] = field(default_factory=list)  # the request's quoted spans, in order
     referenced: list[int] = field(default_factory=list)  # the paragraphs the request points at
     said: set[str] = field(default_factory=set)  # texts the request contains
+    places: dict[str, str] = field(default_factory=dict)  # where a text is in the state (core.state.StateHints)
     functions: actions.ActionSet = field(default_factory=lambda: actions.ActionSet([]))  # the app's action set
 
     def for_arg(self, function: str, arg: actions.Arg, control: Control | None = None) -> list:
@@ -62,7 +63,7 @@ def arg_candidates(request: str, observation: Observation, shown: list[Control])
     texts = mentioned_first(_unique(texts), request)
     return ArgCandidates(texts=texts, keys=_unique(quoted + list(app.keys)), ints=_unique(ints), quoted=quoted,
                          referenced=state.referenced,
-                         said=set(mentioned(texts, request)), functions=app.actions)
+                         said=set(mentioned(texts, request)), functions=app.actions, places=state.places)
 
 
 def mentioned_first(texts: list[str], request: str) -> list[str]:
@@ -83,8 +84,9 @@ def _unique(values: list) -> list:
 
 
 def sample_candidates(sample: StepSample) -> tuple[list[Control], ArgCandidates]:
-    """Shown controls and candidates from a StepSample alone (offline evaluation: no live observation):
-    the state is read back from the sample's summary line (the app's StateView.from_summary)."""
-    shown = [Control(label=c.label, name=c.name, type=c.type) for c in sample.controls]
-    state = get_app(sample.app).state.from_summary(sample.canvas)
+    """Shown controls and candidates from a StepSample alone (offline evaluation, training: no live
+    observation), from the state it keeps — as the live agent builds them — or, for records made before
+    samples kept it, read back from the summary line (the app's StateView.from_summary)."""
+    shown = [Control(label=c.label, name=c.name, type=c.type, items=c.items) for c in sample.controls]
+    state = sample.state or get_app(sample.app).state.from_summary(sample.canvas)
     return shown, arg_candidates(sample.request, Observation(app=sample.app, controls=shown, state=state), shown)

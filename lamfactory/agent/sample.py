@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from lamfactory.agent.candidates import MAX_ITEMS_PER_CONTROL
 from lamfactory.agent.rank import rank_step_controls
 from lamfactory.core.app import get_app
 from lamfactory.core.records import AgentOutput, ControlBrief, Observation, Step, StepSample
@@ -56,9 +57,11 @@ def build_sample(request: str, observation: Observation, history: list[Step], *,
         app=observation.app,
         step=len(history),
         request=request,
-        controls=[ControlBrief(label=c.label, name=c.name, type=c.type) for c in ranked],
+        controls=[ControlBrief(label=c.label, name=c.name, type=c.type, items=c.items[:MAX_ITEMS_PER_CONTROL])
+                  for c in ranked],
         previous_actions=[describe_step(s) for s in history],
         previous_plan=list(previous_plan),
         canvas=canvas_text(observation, request=request),
+        state=observation.state,
         target=target or AgentOutput(),
     )

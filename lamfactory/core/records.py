@@ -197,6 +197,7 @@ class ControlBrief(Record):
     label: str
     name: str
     type: str
+    items: list[str] = Field(default_factory=list)  # a combo/list box's first choices (not in the prompt)
 
 
 class StepSample(Record):
@@ -210,6 +211,9 @@ class StepSample(Record):
     previous_actions: list[str] = Field(default_factory=list)
     previous_plan: list[str] = Field(default_factory=list)
     canvas: str = ""
+    # the observation's whole app state (the canvas line is its summary): what the live agent's argument
+    # candidates are built from, so that training offers the same options; empty in records made before it
+    state: dict[str, Any] = Field(default_factory=dict)
     target: AgentOutput
     family: str = ""
     template_id: str = ""

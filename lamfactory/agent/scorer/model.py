@@ -34,7 +34,7 @@ class ScorerSettings(BaseModel):
     dropout: float = 0.1
     # the context's parts, encoded apart so the head knows which is which: request, actions so far, state
     context_tokens: tuple[int, int, int] = (48, 64, 96)
-    option_tokens: int = 24
+    option_tokens: int = 32
     # exact-match inputs (as DrQA gives its reader): each option and state token is told whether its word-piece
     # occurs in the request and in a quoted span of it; the head learns what a match is worth
     match_features: bool = True

@@ -27,13 +27,16 @@ class Option:
     function: str
     args: tuple[tuple[str, Any], ...]  # the required ones (what the scorer reads)
     defaults: tuple[tuple[str, Any], ...] = ()  # the optional ones at their defaults (written out in the action)
+    where: str = ""  # where its text argument is in the state (StateHints.places), read, not written out
 
     @property
     def text(self) -> str:
-        """What the scorer reads: function, control name and role, argument values."""
+        """What the scorer reads: function, control name and role, argument values, where the text is."""
         parts = [self.function]
         if self.control is not None:
             parts.append(f"{self.control.name or self.control.label} [{self.control.type}]")
+        if self.where:  # before the values: a long text is cut at ScorerSettings.option_tokens
+            parts.append(f"@ {self.where}")
         parts += [f"{k}={_short(v)}" for k, v in self.args]
         return " ".join(parts)
 
@@ -82,7 +85,9 @@ def _with_args(fn: Function, control: Optional[Control], cands: ArgCandidates) -
         per_arg.append([(a.name, v) for v in values])
     combos = list(itertools.islice(itertools.product(*per_arg), MAX_COMBOS if len(per_arg) > 1 else None))
     defaults = tuple((a.name, a.default) for a in fn.args if not a.required and a.default is not None)
-    return [Option(control, fn.name, combo, defaults) for combo in combos]
+    return [Option(control, fn.name, combo, defaults,
+                   " ".join(cands.places[v] for _, v in combo if isinstance(v, str) and v in cands.places))
+            for combo in combos]
 
 
 def target_option(sample: StepSample, shown: list[Control]) -> Optional[Option]:

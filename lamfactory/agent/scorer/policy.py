@@ -28,6 +28,7 @@ from lamfactory.core.records import AgentOutput, Control, Observation, Step, Ste
 from lamfactory.core.steps import normalise
 
 MAX_DONE = 6  # previous actions in the context (the latest ones)
+STATE_CHARS = 600  # of the state summary (its encoding is cut at ScorerSettings.context_tokens[2] anyway)
 
 
 def context_text(sample: StepSample) -> tuple[str, str, str]:
@@ -43,6 +44,9 @@ def in_state_order(sample: StepSample) -> str:
     request (seen: select_text of the first paragraph whatever was asked). Parts the app's re-rendering does not
     reproduce (dialog, selection) stay in front."""
     view = get_app(sample.app).state
+    if sample.state:
+        dialog = [part for part in sample.canvas.split(" | ")[:1] if part.startswith("dialog: ")]
+        return " | ".join(dialog + [view.summary(sample.state, "", STATE_CHARS)])
     ordered = view.summary(view.from_summary(sample.canvas), "", len(sample.canvas) or 300)
     kept = set(ordered.split(" | "))
     rest = [part for part in sample.canvas.split(" | ") if part not in kept]

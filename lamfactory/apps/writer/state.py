@@ -74,6 +74,20 @@ def referenced(paragraphs: list[Paragraph], request: str) -> list[int]:
             or any(q in p.text.casefold() for q in spans) or refs.said_runs(p.text, request)]
 
 
+def places(c: Canvas, texts: list[str]) -> dict[str, str]:
+    """Each text's first paragraph ("P3/9 Heading 2", its list-ness too) or table ("T1 cell")."""
+    out = {}
+    n = len(c.paragraphs)
+    for t in dict.fromkeys(texts):
+        p = next((p for p in c.paragraphs if t in p.text), None)
+        if p is not None:
+            out[t] = f"P{p.index}/{n} {p.style}" + (" list" if p.is_list else "")
+        elif any(t in cell for table in c.tables for row in table.cells for cell in row):
+            out[t] = next(f"T{table.index} cell" for table in c.tables
+                          if any(t in cell for row in table.cells for cell in row))
+    return out
+
+
 def referenced_first(paragraphs: list[Paragraph], request: str,
                      pointed: Optional[list[int]] = None) -> list[Paragraph]:
     """The paragraphs the request points at first, then the rest in document order: a long document's
@@ -104,7 +118,7 @@ class WriterState:
         texts += [cell for t in c.tables for row in t.cells for cell in row if cell.casefold() in request.casefold()]
         texts = [t for t in dict.fromkeys(texts) if t.strip() and len(t) <= MAX_TEXT_CHARS]
         return StateHints(texts=texts, ints=[p.index for p in paragraphs] + [t.index for t in c.tables],
-                          referenced=pointed)
+                          referenced=pointed, places=places(c, texts + quoted_spans(request)))
 
     def from_summary(self, summary: str) -> dict[str, Any]:
         canvas = Canvas()
