@@ -1,9 +1,11 @@
-"""Dataflow throughput on one worker: verified trajectories per minute (offline roles), printed as JSON.
+"""Dataflow throughput on one worker (offline roles), printed as JSON.
 
     python benchmarks/dataflow_bench.py [--plans DIR_OR_JSONL] [--limit 60] [--expert expert+oracle]
 
 Runs the whole stage (instantiate, execute live in Writer, check, export) into a fresh temporary folder
-and reports the execution-phase throughput (trajectories / minute, every one checked) plus counts.
+and reports two rates, each named for what it counts: `passing_per_minute_stage`, verified passing
+trajectories per minute of the whole stage (what the stage yields: the design's target), and
+`executed_per_minute_execution`, trajectories executed (failed ones included) per minute of the execution phase.
 Default plans: the hand-made sample in lamfactory/dataflow/sample_plans.jsonl.
 """
 
@@ -39,9 +41,11 @@ def main() -> None:
                                                     expert=args.expert, per_plan=args.per_plan, progress=False,
                                                     dataset=False))
     print(json.dumps({
-        "trajectories_per_minute": s["trajectories_per_minute"],
-        "seconds_per_trajectory": round(s["execute_seconds"] / max(1, s["executed_this_run"]), 2),
-        "trajectories": s["executed_this_run"], "tasks": s["tasks"], "buckets": s["buckets"],
+        "passing_per_minute_stage": s["passing_per_minute_stage"],
+        "executed_per_minute_execution": s["executed_per_minute_execution"],
+        "seconds_per_executed_trajectory": round(s["execute_seconds"] / max(1, s["executed_this_run"]), 2),
+        "passing_trajectories": s["passing_this_run"], "executed_trajectories": s["executed_this_run"],
+        "stage_seconds": s["stage_seconds"], "tasks": s["tasks"], "buckets": s["buckets"],
         "by_policy": s["by_policy"], "families_with_pass": s["families_with_pass"],
         "templates_with_pass": s["templates_with_pass"], "instantiate_seconds": s["instantiate_seconds"],
         "execute_seconds": s["execute_seconds"], "total_seconds": round(time.perf_counter() - t0, 1),

@@ -26,7 +26,7 @@ def _run(config: Path, workdir: Path, only: Optional[str], start: Optional[str])
     except (ConfigError, ValueError) as e:
         typer.echo(f"error: {one_line(str(e))}", err=True)
         raise typer.Exit(2)
-    t0 = time.perf_counter()
+    t0, started = time.perf_counter(), time.time()
     try:
         manifest = run_pipeline(cfg, workdir, only=only, start=start,
                                 log=lambda line: console.print(line, markup=False, highlight=False))
@@ -45,7 +45,7 @@ def _run(config: Path, workdir: Path, only: Optional[str], start: Optional[str])
     timings = ", ".join(f"{k} {v.get('seconds', 0):.0f} s" for k, v in stages.items() if "seconds" in v)
     console.print(f"stage timings: {timings}; this run {wall:.0f} s")
     flow_summary = Path(workdir) / "dataflow" / "summary.json"
-    if flow_summary.exists():
+    if flow_summary.exists() and flow_summary.stat().st_mtime >= started:  # rates of a stage run now, not before
         console.print(dataflow_rates(json.loads(flow_summary.read_text())))
     report = Path(workdir) / "report" / "report.html"
     if report.exists():
@@ -67,7 +67,7 @@ def dataflow_rates(s: dict) -> str:
 
     return (f"dataflow: {rate(s.get('passing_per_minute_stage'))} verified passing trajectories/min (whole stage: "
             f"{s.get('passing_this_run', '?')} passing in {s.get('stage_seconds', '?')} s); "
-            f"{rate(s.get('trajectories_per_minute'))} executed trajectories/min (execution phase, failed ones "
+            f"{rate(s.get('executed_per_minute_execution'))} executed trajectories/min (execution phase, failed ones "
             f"included: {s.get('executed_this_run', '?')} in {s.get('execute_seconds', '?')} s)")
 
 

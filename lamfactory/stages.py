@@ -38,7 +38,7 @@ def run_dataflow(cfg: PipelineConfig, workdir: Path, log: Log) -> dict[str, Any]
                   llm_roles=d.llm, seed=cfg.seed, expert=d.expert, per_plan=d.per_plan, top_k=d.top_k,
                   paraphrases=d.paraphrases,
                   episode_timeout_s=d.episode_timeout_s, progress=True)
-    return {k: summary[k] for k in ("buckets", "trajectories_per_minute", "families", "templates") if k in summary}
+    return {k: summary[k] for k in ("buckets", "passing_per_minute_stage", "executed_per_minute_execution", "families", "templates") if k in summary}
 
 
 def rollout_with_agent(max_steps: int, app: str) -> Callable[[str, list[TaskInstance]], list[Trajectory]]:

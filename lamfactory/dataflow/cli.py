@@ -61,5 +61,5 @@ def run_command(
         raise typer.Exit(130)
     typer.echo(json.dumps({k: summary[k] for k in ("tasks", "buckets", "families_with_pass", "templates_with_pass",
                                                    "executed_this_run", "passing_this_run", "execute_seconds",
-                                                   "stage_seconds", "trajectories_per_minute",
+                                                   "stage_seconds", "executed_per_minute_execution",
                                                    "passing_per_minute_stage")}))

@@ -298,7 +298,7 @@ def run_dataflow(plans_dir: str | Path, out_dir: str | Path, cfg: Optional[Dataf
                     "instantiate_seconds": round(instantiate_s, 1), "execute_seconds": round(run_s, 1),
                     "stage_seconds": round(stage_s, 1),
                     # executed trajectories (failed ones included) per minute of the execution phase
-                    "trajectories_per_minute": _per_minute(executed, run_s),
+                    "executed_per_minute_execution": _per_minute(executed, run_s),
                     # verified passing trajectories per minute of the whole stage: what the stage yields
                     "passing_per_minute_stage": _per_minute(passing, stage_s),
                     "config": {k: v for k, v in cfg_dict.items() if k != "llm_roles"} | {"llm_roles": sorted(cfg.llm_roles)}})
