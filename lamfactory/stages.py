@@ -45,12 +45,12 @@ def rollout_with_agent(max_steps: int, app: str) -> Callable[[str, list[TaskInst
     """The self-boosting rollout: a trained model acts live in the app through the agent runtime."""
 
     def rollout(model_dir: str, tasks: list[TaskInstance]) -> list[Trajectory]:
-        from lamfactory.agent.loop import run_episode
         from lamfactory.agent.policies import make_policy
+        from lamfactory.evaluate.online import run_surviving_crash
 
         policy = make_policy(str(model_dir))
-        with get_app(app).make_env() as env:
-            return [run_episode(env, task, policy, max_steps) for task in tasks]
+        with get_app(app).make_env() as env:  # a crash or hang mid-episode costs one rerun, as in online eval
+            return [run_surviving_crash(env, task, policy, max_steps) for task in tasks]
 
     return rollout
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 import hashlib
 import http.server
 import json
+import os
 import random
+import signal
 import sys
 import threading
 import time
@@ -306,6 +308,117 @@ def test_http_500_through_the_cli_is_error_steps(tmp_path):
     log = tmp_path / "report.lam.docx.steps.jsonl"
     errors = [json.loads(line)["error"] for line in log.read_text().splitlines()]
     assert len(errors) == 2 and all(e.startswith("model call failed") and "Error code: 500" in e for e in errors)
+
+
+# ---------------------------------------------------------------- a hung soffice (SIGSTOP) mid-episode
+
+HANG_TIMEOUT_S = 3.0  # the call watchdog's timeout in these probes (default CALL_TIMEOUT_S: 8 s)
+
+
+@pytest.fixture(scope="module")
+def oracle_tasks(tmp_path_factory):
+    """Real dataflow tasks (sample plans on help-page templates) whose expert plan has >= 2 steps."""
+    from lamfactory.apps.writer.templates import build_templates
+    from lamfactory.core.app import get_app
+    from lamfactory.dataflow.instantiate import Instantiator
+    from lamfactory.dataflow.runner import load_plans
+
+    templates = build_templates(tmp_path_factory.mktemp("tpl"), help_pages=8, ott=False)
+    found, _ = Instantiator(templates, get_app("writer"), seed=0, per_plan=1).instantiate(load_plans(SAMPLE_PLANS))
+    return [t for t in found if len(t.expert_plan) >= 2][:2]
+
+
+@pytest.fixture
+def quick_watchdog(writer_env):
+    before = writer_env.office.call_timeout_s
+    writer_env.office.call_timeout_s = HANG_TIMEOUT_S
+    yield writer_env
+    writer_env.office.call_timeout_s = before
+
+
+def _stop(pid: int) -> int:
+    os.kill(pid, signal.SIGSTOP)
+    return pid
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"  # killed, not yet reaped
+
+
+class _HangsSofficeOnce:
+    """The oracle, but just before its second action it SIGSTOPs soffice, once: that action's call hangs."""
+
+    def __init__(self, env):
+        from lamfactory.agent.experts import OraclePolicy
+
+        self.oracle, self.env = OraclePolicy(), env
+        self.name, self.stopped = "oracle", None
+        self.acts = 0
+
+    def reset(self, task):
+        self.oracle.reset(task)
+
+    def act(self, request, observation, history):
+        self.acts += 1
+        if self.acts == 2 and self.stopped is None:
+            self.stopped = _stop(self.env.pid)
+        return self.oracle.act(request, observation, history)
+
+
+def test_hung_soffice_mid_dataflow_episode_is_killed_and_the_task_retried(quick_watchdog, oracle_tasks, monkeypatch):
+    import lamfactory.dataflow.runner as runner
+
+    env, task = quick_watchdog, oracle_tasks[0]
+    policy = _HangsSofficeOnce(env)
+    monkeypatch.setattr(runner, "OraclePolicy", lambda: policy)
+    restarts, t0 = env.restarts, time.monotonic()
+    trajs = runner.collect(env, task, "oracle")
+    took = time.monotonic() - t0
+    assert policy.stopped and _gone(policy.stopped) and env.pid != policy.stopped
+    assert env.restarts == restarts + 1  # one renewal, and the watchdog did wait its timeout first
+    assert HANG_TIMEOUT_S <= took < HANG_TIMEOUT_S + 40, took
+    assert len(trajs) == 1 and trajs[0].bucket == "pass", trajs[-1].failure  # the retry, same task parameters
+    assert trajs[0].task == task and len(trajs[0].steps) == len(task.expert_plan)
+
+
+def test_hung_soffice_while_saving_for_the_check_is_a_retry_not_a_fail(quick_watchdog, oracle_tasks, monkeypatch):
+    """The hang hits env.check's save: the env restarts soffice and reopens the *untouched* copy, whose check
+    fails; the dataflow must see the restart and run the task again, not record a failed trajectory."""
+    import lamfactory.dataflow.runner as runner
+
+    env, task = quick_watchdog, oracle_tasks[0]
+    check, stopped = env.check, []
+
+    def check_after_a_hang(spec):
+        if not stopped:
+            stopped.append(_stop(env.pid))
+        return check(spec)
+
+    monkeypatch.setattr(env, "check", check_after_a_hang)
+    restarts = env.restarts
+    trajs = runner.collect(env, task, "oracle")
+    assert stopped and _gone(stopped[0]) and env.restarts == restarts + 1
+    assert [t.bucket for t in trajs] == ["pass"], [t.failure for t in trajs]
+
+
+def test_hung_soffice_mid_online_episode_is_rerun_nothing_lost(quick_watchdog, oracle_tasks, monkeypatch, tmp_path):
+    import lamfactory.evaluate.online as online
+    from lamfactory.core.records import Trajectory, read_jsonl
+
+    env = quick_watchdog
+    policy = _HangsSofficeOnce(env)
+    monkeypatch.setattr(online, "make_policy", lambda spec, seed=0: policy)
+    restarts = env.restarts
+    metrics = online.evaluate_online("oracle", oracle_tasks, env, out=tmp_path)
+    assert policy.stopped and _gone(policy.stopped) and env.restarts == restarts + 1
+    recorded = list(read_jsonl(tmp_path / "trajectories.jsonl", Trajectory))
+    assert [t.task for t in recorded] == oracle_tasks  # one record per task, same parameters, none twice
+    assert metrics["episodes"] == 2 and metrics["task_success_rate"] == 1.0, metrics["failures"]
+    assert not any("soffice died" in (s.error or "") for t in recorded for s in t.steps)  # the clean rerun kept
 
 
 # ---------------------------------------------------------------- safety, the user's file, the key

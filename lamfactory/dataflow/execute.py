@@ -28,6 +28,13 @@ class EpisodeTimeout(RuntimeError):
     """The per-episode watchdog fired."""
 
 
+def app_restarts(env: Environment) -> int:
+    """How often the environment has restarted its application (LibreOffice envs count each crash or hang
+    they recovered from). An episode during which this grew lost its document: the env reopened a fresh copy,
+    so the actions so far are gone and the checker would judge the untouched copy."""
+    return getattr(env, "restarts", 0)
+
+
 def compact_observation(obs: Observation, query: str, keep_label: Optional[str]) -> Observation:
     ranked = rank_controls(query, obs.controls, STORED_CONTROLS)
     if keep_label and all(c.label != keep_label for c in ranked):
@@ -41,11 +48,13 @@ def replay(env: Environment, task: TaskInstance, policy: Policy, *, timeout_s: f
     t0 = time.perf_counter()
     policy.reset(task)
     obs = env.reset(task)
+    restarts = app_restarts(env)  # after the reset: a restart while opening the document loses nothing
+    acting_since = time.perf_counter()  # the watchdog times the acting: a reset has its own (a load hang)
     steps: list[Step] = []
     failure: Optional[str] = None
     limit = max_steps or len(task.expert_plan) + MAX_EXTRA_STEPS
     while True:
-        if time.perf_counter() - t0 > timeout_s:
+        if time.perf_counter() - acting_since > timeout_s:
             raise EpisodeTimeout(f"episode exceeded {timeout_s:.0f} s")
         if len(steps) >= limit:
             failure = "step-limit"
@@ -73,6 +82,9 @@ def replay(env: Environment, task: TaskInstance, policy: Policy, *, timeout_s: f
         if last.output.status != "FINISH":
             steps[-1] = last.model_copy(update={"output": _finish(last.output)})
     verdict = env.check(task.check) if failure is None else Verdict(passed=False, details=[failure])
+    if app_restarts(env) > restarts and CRASH_MARK not in (failure or ""):  # e.g. hung while saving for the check
+        failure = f"{CRASH_MARK} during the episode (restarted, the document reopened)"
+        verdict = Verdict(passed=False, details=[failure])
     if failure is None and not verdict.passed:
         failure = "checker: " + "; ".join(verdict.details)[:300]
     return Trajectory(task=task, policy=policy.name, steps=steps, verdict=verdict,

@@ -2,6 +2,8 @@
 
     metrics = evaluate_online("models/lam2", tasks, env, episodes=50, seeds=[0, 1, 2], out=Path("runs/x"))
 
+An episode during which the application crashed or hung (the environment restarted it and reopened a fresh
+copy of the document, losing the actions so far) is run once more from the start on the same task.
 Each (seed, task) episode is appended to trajectories.jsonl as soon as it ends, so an interrupted run
 resumes where it stopped. Metrics: success rate with a Wilson interval (pooled episodes) and a bootstrap
 interval over tasks, per-seed rates, steps, completion time, step latency (median, p90; model time +
@@ -16,7 +18,9 @@ from typing import Any, Optional
 
 from lamfactory.agent.loop import run_episode
 from lamfactory.agent.policies import make_policy
+from lamfactory.agent.policy import Policy
 from lamfactory.core.env import Environment
+from lamfactory.dataflow.execute import CRASH_MARK, app_restarts
 from lamfactory.evaluate.metrics import bootstrap_ci, percentile, wilson
 from lamfactory.core.records import Observation, TaskInstance, Trajectory, append_jsonl, read_jsonl, write_json
 
@@ -61,7 +65,7 @@ def evaluate_online(policy_spec: str, tasks: list[TaskInstance], env: Environmen
         for task in chosen:
             traj = done.get((seed, task.task_id))
             if traj is None:
-                traj = run_episode(env, task, policy, max_steps)
+                traj = run_surviving_crash(env, task, policy, max_steps)
                 traj.policy = f"{policy_spec}#seed={seed}"
                 if judge_llm is not None and traj.verdict is not None:
                     _judge(judge_llm, traj, env.observe())
@@ -72,6 +76,22 @@ def evaluate_online(policy_spec: str, tasks: list[TaskInstance], env: Environmen
     if out:
         write_json(out / "metrics.json", metrics)
     return metrics
+
+
+def run_surviving_crash(env: Environment, task: TaskInstance, policy: Policy, max_steps: int) -> Trajectory:
+    """run_episode, once more from a fresh reset when the application crashed or hung after the reset; a second
+    crash is recorded as the episode's failure (the checker would only have judged a reopened copy)."""
+    for _ in range(2):
+        observation = env.reset(task)
+        restarts = app_restarts(env)  # after the reset: a restart while opening the document loses nothing
+        traj = run_episode(env, task, policy, max_steps, observation=observation)
+        if app_restarts(env) == restarts:
+            return traj
+    traj.failure = f"{CRASH_MARK} twice during the episode (restarted, the document reopened)"
+    traj.bucket = "fail"
+    if traj.verdict is not None:
+        traj.verdict = traj.verdict.model_copy(update={"passed": False, "details": [traj.failure]})
+    return traj
 
 
 def online_metrics(results: list[tuple[int, Trajectory]], model: str) -> dict[str, Any]:
