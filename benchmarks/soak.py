@@ -1,18 +1,22 @@
-"""Soak: many agent episodes on one long-lived Writer, soffice SIGKILLed now and then; one JSON line.
+"""Soak: many agent episodes on one long-lived Writer, soffice SIGKILLed or SIGSTOPped now and then; one JSON line.
 
-    python benchmarks/soak.py [--episodes 1000] [--kill-every 50] [--max-steps 8] [--hang-s 120]
+    python benchmarks/soak.py [--episodes 1000] [--fault-every 50] [--faults kill,stop] [--max-steps 8]
+                              [--hang-s 120] [--recycle-documents N] [--recycle-rss-mb MB]
 
 Tasks: the hand-made sample plans instantiated on a small template library (as the dataflow does), cycled.
-Policies: oracle, random and expert in turn (lamfactory.agent.policies.make_policy), through the agent
-loop (agent/loop.run_episode) with each task's checker. Every `--kill-every` episodes a timer SIGKILLs the
-running soffice at a random moment of the episode; the environment must renew it and the episode must
-still end in a recorded trajectory.
+Policies: oracle, random and expert in turn (lamfactory.agent.policies.make_policy), through online
+evaluation's episode runner (evaluate/online.run_surviving_crash: the agent loop with each task's checker, an
+episode the application crashed or hung in run again once). Every `--fault-every` episodes a timer, at a
+random moment of the episode, SIGKILLs soffice or SIGSTOPs it (a hang: the call watchdog must kill it); the
+environment must renew it and the episode must still end in a recorded trajectory. soffice's memory
+recycling (apps/libreoffice/soffice.py: renewed after N documents or above an RSS ceiling) is set by
+--recycle-documents / --recycle-rss-mb (0: off, to measure the growth itself).
 
 Reports: episodes accounted for (a trajectory read back from the JSONL written during the run), lost
 (started, no trajectory: run_episode raised), hung (past --hang-s: the episode is abandoned and soffice
 killed), kills injected, soffice renewals, outcomes per policy, and soffice's resident memory slope in
-MB per 100 episodes, fitted per soffice process (a renewal starts a new one) over processes that lived
-at least 10 episodes.
+MB per 100 episodes, fitted per soffice process (a renewal or a recycle starts a new one) over processes
+that lived at least 10 episodes, and the highest RSS seen.
 """
 
 from __future__ import annotations
@@ -54,16 +58,6 @@ def tasks(out: Path, seed: int):
     return found
 
 
-def rss_mb(pid: int) -> float | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
-
-
 def slopes(samples: list[tuple[int, int, float]], late: bool = False) -> list[float]:
     """MB per 100 episodes, a least-squares line per soffice pid with >= 10 samples; `late`: over each
     process's second half only (warm-up growth, caches filling, against a steady leak)."""
@@ -82,17 +76,27 @@ def slopes(samples: list[tuple[int, int, float]], late: bool = False) -> list[fl
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--episodes", type=int, default=1000)
-    ap.add_argument("--kill-every", type=int, default=50, help="SIGKILL soffice once per this many episodes")
+    ap.add_argument("--fault-every", type=int, default=50, help="one fault per this many episodes (0: none)")
+    ap.add_argument("--faults", default="kill,stop", help="fault kinds, taken in turn: kill (SIGKILL), stop (SIGSTOP)")
+    ap.add_argument("--recycle-documents", type=int, default=None, help="renew soffice after N documents (0: off)")
+    ap.add_argument("--recycle-rss-mb", type=float, default=None, help="renew soffice above this RSS (0: off)")
     ap.add_argument("--max-steps", type=int, default=8)
     ap.add_argument("--hang-s", type=float, default=120.0, help="an episode running longer is counted as hung")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default=None, help="keep the trajectories here (default: a temporary folder)")
     args = ap.parse_args()
 
-    from lamfactory.agent.loop import run_episode
     from lamfactory.agent.policies import make_policy
+    from lamfactory.apps.libreoffice import soffice
     from lamfactory.apps.writer.env import WriterEnv
     from lamfactory.core.records import Trajectory, append_jsonl, read_jsonl
+    from lamfactory.evaluate.online import run_surviving_crash
+
+    if args.recycle_documents is not None:
+        soffice.RECYCLE_DOCUMENTS = args.recycle_documents
+    if args.recycle_rss_mb is not None:
+        soffice.RECYCLE_RSS_MB = args.recycle_rss_mb
+    kinds = [k.strip() for k in args.faults.split(",") if k.strip()]
 
     out = Path(args.out or tempfile.mkdtemp(prefix="lam-soak-"))
     out.mkdir(parents=True, exist_ok=True)
@@ -103,7 +107,7 @@ def main() -> None:
     worker = ThreadPoolExecutor(max_workers=1)  # soffice is started from one long-lived thread (PDEATHSIG)
     env = worker.submit(WriterEnv).result()
     lost, hung, timers = [], [], []
-    kills: list[int] = []  # pids killed
+    faults: list[str] = []  # "kill:PID" / "stop:PID", as injected
     rss: list[tuple[int, int, float]] = []
     seconds: list[float] = []
     t_start = time.perf_counter()
@@ -111,13 +115,14 @@ def main() -> None:
         task = pool[i % len(pool)]
         name = POLICIES[i % len(POLICIES)]
         policy = make_policy(name, seed=i)
-        if args.kill_every and i % args.kill_every == args.kill_every // 2:
+        if args.fault_every and i % args.fault_every == args.fault_every // 2:
             # not cancelled: one that fires after a short episode hits the next one's reset, also a real moment
-            timer = threading.Timer(rng.uniform(0.02, 0.4), _kill, (env, kills))
+            kind = kinds[len(timers) % len(kinds)]
+            timer = threading.Timer(rng.uniform(0.02, 0.4), _fault, (env, kind, faults))
             timer.start()
             timers.append(timer)
         t0 = time.perf_counter()
-        future = worker.submit(run_episode, env, task, policy, args.max_steps)
+        future = worker.submit(run_surviving_crash, env, task, policy, args.max_steps)
         try:
             traj: Trajectory = future.result(timeout=args.hang_s)
             append_jsonl(log, [traj.model_copy(update={"policy": f"{name}#{i}"})])
@@ -129,28 +134,31 @@ def main() -> None:
             lost.append(f"{i}: {type(e).__name__}: {str(e)[:120]}")
         seconds.append(time.perf_counter() - t0)
         pid = env.pid
-        mb = rss_mb(pid) if pid else None
+        mb = soffice.rss_mb(pid) if pid else None
         if mb is not None:
             rss.append((i, pid, mb))
 
     for timer in timers:
         timer.join()
     wall = time.perf_counter() - t_start
-    renewals = env.restarts
+    renewals, recycles = env.restarts, env.office.recycles
     worker.submit(env.close).result()
     worker.shutdown()
     written = list(read_jsonl(log, Trajectory)) if log.exists() else []
     episodes_back = {int(t.policy.split("#")[1]) for t in written}
     outcomes = Counter(f"{t.policy.split('#')[0]}:{t.bucket}" for t in written)
-    met_kill = [t for t in written if any("soffice died" in (s.error or "") for s in t.steps)]
+    met_kill = [t for t in written if "soffice died" in (t.failure or "")]  # crashed twice: recorded as failed
     per_pid, late = slopes(rss), slopes(rss, late=True)
     print(json.dumps({
         "episodes": args.episodes, "accounted_for": len(episodes_back), "lost": len(lost), "hung": len(hung),
-        "kills_injected": len(kills), "episodes_that_met_a_kill": len(met_kill),
-        "their_outcomes": dict(Counter(f"{t.policy.split('#')[0]}:{t.bucket}" for t in met_kill)), "soffice_renewals": renewals,
+        "faults_injected": dict(Counter(f.split(":")[0] for f in faults)),
+        "episodes_recorded_as_crashed_twice": len(met_kill), "soffice_renewals_after_faults": renewals,
+        "soffice_recycles": recycles,
+        "recycle_settings": {"documents": soffice.RECYCLE_DOCUMENTS, "rss_mb": soffice.RECYCLE_RSS_MB},
         "soffice_processes": len({pid for _, pid, _ in rss}),
         "outcomes": dict(sorted(outcomes.items())),
-        "rss_mb_first_last": [round(rss[0][2], 1), round(rss[-1][2], 1)] if rss else None,
+        "rss_mb_first_last_max": [round(rss[0][2], 1), round(rss[-1][2], 1), round(max(m for *_, m in rss), 1)]
+        if rss else None,
         "rss_slope_mb_per_100_episodes": {"per_process": per_pid,
                                           "median": float(np.median(per_pid)) if per_pid else None,
                                           "second_half_per_process": late},
@@ -162,12 +170,12 @@ def main() -> None:
     }))
 
 
-def _kill(env, killed: list[int]) -> None:
+def _fault(env, kind: str, injected: list[str]) -> None:
     pid = env.pid
     if pid:
         try:
-            os.kill(pid, signal.SIGKILL)
-            killed.append(pid)
+            os.kill(pid, signal.SIGKILL if kind == "kill" else signal.SIGSTOP)
+            injected.append(f"{kind}:{pid}")
         except ProcessLookupError:
             pass
 
