@@ -15,6 +15,7 @@ from typing import Any, Optional
 
 # "B4", "A3:D9", "Notes.B2" (a sheet-qualified address, as the Name Box takes it)
 ADDRESS = re.compile(r"(?<![\w.])(?:[A-Za-z]\w*\.)?[A-Z]{1,2}[1-9]\d{0,4}(?::[A-Z]{1,2}[1-9]\d{0,4})?(?!\w)")
+ADDRESS_SPAN = re.compile(r"\b([A-Z]{1,2}[1-9]\d*) (?:to|through|until|-) ([A-Z]{1,2}[1-9]\d*)\b")
 _CELL = re.compile(r"^([A-Z]{1,3})(\d+)$")
 TOTAL_WORDS = ("total", "sum", "grand total")
 MAX_HEADER_ROW = 6
@@ -191,18 +192,20 @@ def pointed(table: Optional[Table], request: str) -> list[str]:
         out += [span(table.header_row, c.index, table.last_row, c.index), cell(table.header_row, c.index),
                 cell(table.last_row + 1, c.index), cell(table.first_row, c.index)]
     for r in named_rows:
-        out.append(table.row_range(r))
+        out += [table.row_range(r), cell(r, 1)]
     for m in COLUMN_LETTER.finditer(request):
         index = col_index(m[1])
         out.append(span(table.first_row, index, table.last_row, index))
     for m in ROW_NUMBER.finditer(request):
-        out.append(span(int(m[1]), 1, int(m[1]), table.last_col))
+        out += [span(int(m[1]), 1, int(m[1]), table.last_col), cell(int(m[1]), 1)]
     if HEADER_WORDS.search(request):
-        out.append(table.header_range())
+        out += [table.header_range(), cell(table.header_row, 1)]
     if TITLE_WORDS.search(request) and table.title_row:
         out += [cell(table.title_row, 1), table.title_range()]
     if TABLE_WORDS.search(request):
-        out.append(table.whole())
+        out += [table.whole(), cell(table.header_row, 1), cell(table.first_row, 1)]
+    for m in ADDRESS_SPAN.finditer(request):  # "cells B4 to B9"
+        out.append(f"{m[1]}:{m[2]}")
     return list(dict.fromkeys(out))
 
 

@@ -280,7 +280,7 @@ family("merge_center_title", "merge", "Merge cells and center the text across th
        ("Merge and center {what}.", "Center the title across {address}.", "Merge {what} and center it.",
         "Combine {what} into one centered cell.", "Make {what} one merged, centered cell."),
        lambda c, r: T.title(c, r, across=True),
-       lambda p: sel(p["address"]) + click("Merge and Center Cells", "Merge and center the cells"),
+       lambda p: sel(p["address"]) + menu("Format > Merge and Unmerge Cells > Merge and Center Cells"),
        lambda p: {"all": [on(p, "merged", range=p["address"]),
                           on(p, "alignment", range=p["address"].split(":")[0], horizontal="center")]},
        more=("merge and center {what}", "{what} should be merged and centered."),
@@ -289,7 +289,7 @@ family("merge_cells", "merge", "Merge a range of cells into one cell",
        ("Merge {what}.", "Merge the cells {address}.", "Combine {what} into one cell.",
         "Join {what} into a single cell.", "Make {what} one merged cell."),
        lambda c, r: T.title(c, r, across=True),
-       lambda p: sel(p["address"]) + click("Merge Cells", "Merge the cells"),
+       lambda p: sel(p["address"]) + menu("Format > Merge and Unmerge Cells > Merge Cells"),
        lambda p: on(p, "merged", range=p["address"]),
        more=("merge {what}", "{what} should be one cell."), aliases=("Merging cells",))
 
@@ -445,7 +445,8 @@ sort_family("sort_descending", "Sort Descending", "desc",
 family("autofilter", "data", "Turn on the AutoFilter for the table's header row",
        ("Add an AutoFilter to the table.", "Turn on filtering for {what}.", "Put filter buttons on {what}.",
         "Enable the AutoFilter on the table headings.", "Let me filter the table by its columns."),
-       T.header, lambda p: sel(p["address"].split(":")[0]) + click("AutoFilter", "Turn the AutoFilter on"),
+       T.header, lambda p: sel(p["address"].split(":")[0]) + click("AutoFilter", "Turn the AutoFilter on")
+       + click("Yes", "Confirm that the first row holds the column headers"),
        lambda p: on(p, "autofilter"), more=("autofilter the table", "I need filter arrows on the headings."),
        aliases=("Applying AutoFilter",), composable=False)
 family("freeze_header", "view", "Freeze the rows above the data so the headings stay visible while scrolling",
