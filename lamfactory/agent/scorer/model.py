@@ -21,7 +21,7 @@ from lamfactory.agent.scorer import SCORER_FILE
 HEAD_FILE = "head.safetensors"
 MINILM = "minilm"
 Context = tuple[str, str, str]  # request, actions so far, state summary (agent/scorer/policy.context_text)
-MATCHES = 2  # per token: its word-piece occurs in the request / in a span the request quotes
+MATCHES = 3  # per token: its word-piece occurs in the request / in a span it quotes / in the actions so far
 
 
 class ScorerSettings(BaseModel):
@@ -36,7 +36,8 @@ class ScorerSettings(BaseModel):
     context_tokens: tuple[int, int, int] = (48, 64, 96)
     option_tokens: int = 32
     # exact-match inputs (as DrQA gives its reader): each option and state token is told whether its word-piece
-    # occurs in the request and in a quoted span of it; the head learns what a match is worth
+    # occurs in the request, in a quoted span of it and (options) in the actions so far (repeating oneself);
+    # the head learns what a match is worth
     match_features: bool = True
     seed: int = 0
 
@@ -224,15 +225,18 @@ class Scorer:
         said = [ids[~torch.isin(ids, special)] for _, ids in parts[0]]
         quoted = self.encoder.ids([" ".join(quoted_spans(c[0])) for c in contexts], self.settings.context_tokens[0])
 
-        def flags(ids: torch.Tensor, i: int) -> torch.Tensor:
-            return torch.stack([torch.isin(ids, said[i]), torch.isin(ids, quoted[i])], -1).float()
+        done = [ids[~torch.isin(ids, special)] for _, ids in parts[1]]
+
+        def flags(ids: torch.Tensor, i: int, own_part: int = -1) -> torch.Tensor:
+            in_done = torch.isin(ids, done[i]) if own_part != 1 else torch.zeros_like(ids, dtype=torch.bool)
+            return torch.stack([torch.isin(ids, said[i]), torch.isin(ids, quoted[i]), in_done], -1).float()
 
         context_match = torch.zeros(len(contexts), context_len, MATCHES)
         for i in range(len(contexts)):
             start = len(parts[0][i][1])  # the request's own tokens match trivially: left at 0
             for j in (1, 2):
                 ids = parts[j][i][1]
-                context_match[i, start:start + len(ids)] = flags(ids, i)
+                context_match[i, start:start + len(ids)] = flags(ids, i, j)
                 start += len(ids)
         option_match = torch.zeros(len(option_ids), option_len, MATCHES)
         for n, ids in enumerate(option_ids):

@@ -28,13 +28,15 @@ class Option:
     args: tuple[tuple[str, Any], ...]  # the required ones (what the scorer reads)
     defaults: tuple[tuple[str, Any], ...] = ()  # the optional ones at their defaults (written out in the action)
     where: str = ""  # where its text argument is in the state (StateHints.places), read, not written out
+    rank: int = 0  # its control's place in the candidate ranking (agent/rank.py, 1 = first; 0 = no control)
 
     @property
     def text(self) -> str:
         """What the scorer reads: function, control name and role, argument values, where the text is."""
         parts = [self.function]
         if self.control is not None:
-            parts.append(f"{self.control.name or self.control.label} [{self.control.type}]")
+            # the MindAct-style ranker's opinion, as an input the head learns to weigh
+            parts.append(f"{self.control.name or self.control.label} [{self.control.type}] ranked {self.rank}")
         if self.where:  # before the values: a long text is cut at ScorerSettings.option_tokens
             parts.append(f"@ {self.where}")
         parts += [f"{k}={_short(v)}" for k, v in self.args]
@@ -67,14 +69,15 @@ def _fits(fn: Function, control: Control) -> bool:
 def options(shown: list[Control], cands: ArgCandidates) -> list[Option]:
     """All options, control actions first (in the ranker's order), then the functions without a control."""
     out: list[Option] = []
+    rank = {id(c): i for i, c in enumerate(shown, 1)}
     for fn in cands.functions.values():
         controls = [c for c in shown if _fits(fn, c)] if fn.needs_control else [None]
         for control in controls:
-            out += _with_args(fn, control, cands)
+            out += _with_args(fn, control, cands, rank.get(id(control), 0))
     return out
 
 
-def _with_args(fn: Function, control: Optional[Control], cands: ArgCandidates) -> list[Option]:
+def _with_args(fn: Function, control: Optional[Control], cands: ArgCandidates, rank: int) -> list[Option]:
     required = [a for a in fn.args if a.required]
     per_arg = []
     for a in required:
@@ -86,7 +89,7 @@ def _with_args(fn: Function, control: Optional[Control], cands: ArgCandidates) -
     combos = list(itertools.islice(itertools.product(*per_arg), MAX_COMBOS if len(per_arg) > 1 else None))
     defaults = tuple((a.name, a.default) for a in fn.args if not a.required and a.default is not None)
     return [Option(control, fn.name, combo, defaults,
-                   " ".join(cands.places[v] for _, v in combo if isinstance(v, str) and v in cands.places))
+                   " ".join(cands.places[v] for _, v in combo if isinstance(v, str) and v in cands.places), rank)
             for combo in combos]
 
 
@@ -95,7 +98,7 @@ def target_option(sample: StepSample, shown: list[Control]) -> Optional[Option]:
     t = sample.target
     if not t.function:
         return None
-    control = next((c for c in shown if c.label == t.control_label), None) if t.control_label else None
-    if t.control_label and control is None:
+    rank = next((i for i, c in enumerate(shown, 1) if c.label == t.control_label), 0) if t.control_label else 0
+    if t.control_label and rank == 0:
         return None
-    return Option(control, t.function, tuple(t.args.items()))  # as the expert wrote it, optional args included
+    return Option(shown[rank - 1] if rank else None, t.function, tuple(t.args.items()), rank=rank)  # as the expert wrote it, optional args included
