@@ -74,7 +74,12 @@ class Book:
 
 
 def check_xlsx(path: str | Path, spec: dict) -> Verdict:
-    return CHECKS.verdict(Book(path), spec)
+    spec = CHECKS.load(spec)
+    try:
+        book = Book(path)
+    except Exception as e:  # openpyxl fails on some drawings an episode can insert (e.g. an image's anchor)
+        return Verdict(passed=False, details=[f"the saved workbook could not be read: {type(e).__name__}: {e}"])
+    return CHECKS.verdict(book, spec)
 
 
 def check_file_cached(path: str | Path, spec: dict) -> Verdict:
