@@ -74,3 +74,40 @@ def test_four_phases_train_a_scorer_that_acts(tmp_path, data):
     again = train_phases(train_data, tmp_path, cfg, rollout_fn=rollout,
                          to_samples=lambda t, k: trajectory_samples(t, k))
     assert all(r.skipped for r in again.values())  # same fingerprints: nothing is retrained
+
+
+def test_a_sample_offers_what_the_live_agent_offers():
+    """A sample built from an observation keeps its state: offline candidates equal the live ones (whole
+    sentences of a long paragraph, not the summary's 40 characters), each text says where it is, each control
+    option its rank; the match inputs mark the request's words in an option."""
+    from lamfactory.agent.candidates import arg_candidates
+    from lamfactory.agent.sample import build_sample
+    from lamfactory.agent.scorer.model import Scorer, ScorerSettings
+    from lamfactory.core.records import Control, Observation
+
+    long = "The hall opens at nine. Parking is available behind the church on Saturdays only."
+    state = {"paragraphs": [{"index": 1, "text": "Spring Fair", "style": "Title"},
+                            {"index": 2, "text": long, "style": "Default Paragraph Style"}]}
+    controls = [Control(label="1", name="Bold", type="TOGGLE_BUTTON"), Control(label="2", name="Format", type="MENU")]
+    request = "Please make the sentence about parking bold."
+    obs = Observation(app="writer", controls=controls, state=state)
+    sample = build_sample(request, obs, [], top_k=15)
+    shown, cands = sample_candidates(sample)
+    live = arg_candidates(request, obs, [c for c in controls if c.label in {s.label for s in shown}])
+    assert cands.texts == live.texts and "Parking is available behind the church on Saturdays only." in cands.texts
+    assert cands.places["Parking is available behind the church on Saturdays only."].startswith("P2/2")
+    opts = options(shown, cands)
+    assert any(o.text.startswith("click_input Bold [TOGGLE_BUTTON] ranked 1") for o in opts)
+    assert any("@ P2/2" in o.text for o in opts if o.function == "select_text")
+
+    import torch
+
+    scorer = Scorer(ScorerSettings(hidden=32, layers=1))
+    sentence = next(o.text for o in opts if "Parking is" in o.text and o.function == "select_text")
+    context = (request, "nothing yet", "")
+    parts = [scorer.encoder.encode([text], n) for text, n in zip(context, scorer.settings.context_tokens)]
+    ids = scorer.encoder.encode([sentence], scorer.settings.option_tokens)[0][1]
+    flags = scorer._matches([context], parts, [ids], torch.zeros(1, dtype=torch.long), 208, len(ids))
+    said = flags["option_match"][0, :, 0]
+    words = scorer.encoder.tok.convert_ids_to_tokens(ids.tolist())
+    assert said[words.index("parking")] == 1 and said[words.index("church")] == 0
