@@ -82,9 +82,19 @@ def pipeline_command(
 
 def demo_command(
     quick: bool = typer.Option(False, "--quick", help="The ≤ 5-minute variant (configs/quick.yaml)."),
-    workdir: Optional[Path] = typer.Option(None, "--workdir", help="Default: runs/demo or runs/quick."),
+    workdir: Optional[Path] = typer.Option(None, "--workdir", help="Default: runs/<the config's name>, e.g. runs/demo."),
+    app_name: Optional[str] = typer.Option(None, "--app", help="Another application's demo: configs/<app>_demo.yaml "
+                                           "(<app>_quick.yaml with --quick)."),
+    config: Optional[Path] = typer.Option(None, "--config", help="A demo config of your own instead of the built-in one."),
 ):
     from lamfactory.config import builtin_config
+    from lamfactory.core.app import DEFAULT_APP
 
     name = "quick" if quick else "demo"
-    _run(builtin_config(name), workdir or Path("runs") / name, None, None)
+    if app_name and app_name != DEFAULT_APP:
+        name = f"{app_name}_{name}"
+    path = config or builtin_config(name)
+    if not path.is_file():
+        typer.echo(f"error: no demo config {path} (for --app {app_name}: configs/{name}.yaml)", err=True)
+        raise typer.Exit(2)
+    _run(path, workdir or Path("runs") / path.stem, None, None)
