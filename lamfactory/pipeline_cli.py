@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import time
 from pathlib import Path
 from typing import Optional
@@ -27,6 +28,7 @@ def _run(config: Path, workdir: Path, only: Optional[str], start: Optional[str])
         typer.echo(f"error: {one_line(str(e))}", err=True)
         raise typer.Exit(2)
     t0, started = time.perf_counter(), time.time()
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         manifest = run_pipeline(cfg, workdir, only=only, start=start,
                                 log=lambda line: console.print(line, markup=False, highlight=False))
@@ -50,6 +52,13 @@ def _run(config: Path, workdir: Path, only: Optional[str], start: Optional[str])
     report = Path(workdir) / "report" / "report.html"
     if report.exists():
         console.print(f"report: {report.resolve()}")
+
+
+def _interrupt(signum, frame) -> None:
+    """SIGTERM (kill, a scheduler, a container stop) ends the run as Ctrl-C does: what is written is kept,
+    soffice is closed on the way out, and the same command resumes. The default action would end the process
+    on the spot, leaving soffice's profile folders behind."""
+    raise KeyboardInterrupt
 
 
 def one_line(message: str) -> str:

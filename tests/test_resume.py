@@ -1,0 +1,101 @@
+"""The pipeline interrupted while its dataflow is working — SIGINT once, SIGTERM once — then resumed: every task
+executed exactly once, no trajectory lost or written twice, one line on the way out, no soffice left running.
+
+Real CLI (`python -m lamfactory.cli pipeline --only dataflow`) in a subprocess, real soffice. Its TMPDIR is the
+test's own folder, so the soffice profiles it starts (tempfile.mkdtemp) name that folder and `pgrep -f` finds
+exactly this run's processes. The heavier variants (an uninterrupted reference run to compare with, the train
+stage interrupted): benchmarks/resume_probe.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_PLANS = ROOT / "lamfactory" / "dataflow" / "sample_plans.jsonl"
+PLANS = {"t_bold", "t_heading", "t_bullets", "t_center"}  # short single-family plans: a quick stage
+CONFIG = """name: resume-probe
+seed: 0
+dataflow: {limit: 4, per_plan: 1, expert: expert+oracle, paraphrases: false}
+"""
+
+
+def _workdir(tmp_path: Path) -> tuple[Path, Path]:
+    """Plans written as the plans stage would, and a small template library where the dataflow keeps its own
+    (it reuses one it finds there): the stage then spends its time on the tasks, not on building 41 templates."""
+    from lamfactory.apps.writer.templates import build_templates
+
+    work = tmp_path / "work"
+    (work / "plans").mkdir(parents=True)
+    build_templates(work / "dataflow" / "templates", help_pages=8, ott=False)
+    lines = [line for line in SAMPLE_PLANS.read_text().splitlines() if json.loads(line)["task_id"] in PLANS]
+    (work / "plans" / "plans.jsonl").write_text("\n".join(lines) + "\n")
+    config = tmp_path / "config.yaml"
+    config.write_text(CONFIG)
+    return work, config
+
+
+def _pipeline(config: Path, work: Path, tmp: Path) -> subprocess.Popen:
+    tmp.mkdir(exist_ok=True)
+    env = dict(os.environ, TMPDIR=str(tmp), HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
+    return subprocess.Popen([sys.executable, "-m", "lamfactory.cli", "pipeline", "--config", str(config),
+                             "--workdir", str(work), "--only", "dataflow"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _done(work: Path) -> int:
+    done = work / "dataflow" / "done.jsonl"
+    return done.read_text().count("\n") if done.is_file() else 0
+
+
+def _interrupt_after(proc: subprocess.Popen, work: Path, done: int, sig: int) -> tuple[int, str]:
+    deadline = time.monotonic() + 240
+    while _done(work) < done and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert proc.poll() is None, "the stage ended before it could be interrupted"
+    proc.send_signal(sig)
+    out, err = proc.communicate(timeout=90)
+    return proc.returncode, out + err
+
+
+def _soffice_under(folder: Path) -> list[str]:
+    found = subprocess.run(["pgrep", "-f", f"soffice.*{folder}"], capture_output=True, text=True)
+    return found.stdout.split()
+
+
+def test_dataflow_interrupted_by_sigint_then_sigterm_resumes_with_nothing_lost(tmp_path):
+    work, config = _workdir(tmp_path)
+    tmp = tmp_path / "tmp"
+    for sig, after in ((signal.SIGINT, 1), (signal.SIGTERM, 2)):
+        code, output = _interrupt_after(_pipeline(config, work, tmp), work, after, sig)
+        assert code == 130 and "interrupted — rerun the same command" in output, output[-2000:]
+        assert "Traceback" not in output, output[-3000:]
+        assert not _soffice_under(tmp), f"soffice left running after {sig.name}"
+        assert not list(tmp.glob("lam-soffice-*")), "soffice profile folders left behind"
+    interrupted = _done(work)
+    final = _pipeline(config, work, tmp)
+    out, err = final.communicate(timeout=300)
+    assert final.returncode == 0, (out + err)[-3000:]
+
+    flow = work / "dataflow"
+    tasks = [json.loads(line)["task_id"] for line in (flow / "tasks.jsonl").read_text().splitlines()]
+    done = [json.loads(line)["task_id"] for line in (flow / "done.jsonl").read_text().splitlines()]
+    assert 2 <= interrupted < len(tasks) == 4
+    assert sorted(done) == sorted(tasks), "every task executed exactly once across the three runs"
+    trajectories = [json.loads(line) for bucket in ("pass", "fail", "unsure") if (flow / f"{bucket}.jsonl").is_file()
+                    for line in (flow / f"{bucket}.jsonl").read_text().splitlines()]
+    per_run = Counter((t["task"]["task_id"], t["policy"]) for t in trajectories)
+    assert max(per_run.values()) == 1, "a trajectory written twice"
+    assert {task for task, _ in per_run} == set(tasks), "a task without its trajectory"
+    summary = json.loads((flow / "summary.json").read_text())
+    assert summary["tasks_done"] == 4 and sum(summary["buckets"].values()) == len(trajectories)
+    manifest = json.loads((work / "manifest.json").read_text())
+    assert manifest["stages"]["dataflow"]["status"] == "done"
+    assert not _soffice_under(tmp)
