@@ -13,7 +13,6 @@ from typing import Optional
 
 import typer
 
-from lamfactory.core.app import DEFAULT_APP
 
 def run_command(
     doc: Path = typer.Option(..., "--doc", help="The document to work on (a file type of --app); it is not modified."),
@@ -25,7 +24,8 @@ def run_command(
     max_steps: int = typer.Option(20, "--max-steps", min=1, help="Stop after this many steps."),
     log: Optional[Path] = typer.Option(None, "--log", help="Step log, JSONL (default OUT.steps.jsonl)."),
     yes: bool = typer.Option(False, "--yes", help="Allow sensitive actions without asking (never by default)."),
-    app_name: str = typer.Option(DEFAULT_APP, "--app", help="The application the document belongs to."),
+    app_name: Optional[str] = typer.Option(None, "--app", help="The application the document belongs to "
+                                           "(default: the one that opens its file type, e.g. .xlsx: calc)."),
     decode: Optional[list[str]] = typer.Option(None, "--decode", help="KEY=VALUE overriding a decode setting of "
                                                "the model (agent/settings.DecodeSettings), e.g. retrieval=false; "
                                                "repeatable."),
@@ -34,11 +34,11 @@ def run_command(
     from lamfactory.agent.policies import make_policy
     from lamfactory.agent.safety import Safety, terminal_confirm
     from lamfactory.agent.settings import parse_overrides
-    from lamfactory.core.app import AppError, get_app
+    from lamfactory.core.app import AppError, app_for, get_app
     from lamfactory.core.records import TaskInstance, write_jsonl
 
     try:
-        app = get_app(app_name)
+        app = get_app(app_name) if app_name else app_for(doc)
     except AppError as e:
         _fail(str(e))
     try:

@@ -88,6 +88,14 @@ def app_names() -> list[str]:
     return sorted(_REGISTRY)
 
 
+def app_for(path: str | Path) -> App:
+    """The registered application that opens files of this suffix (.xlsx -> Calc); the default app when none
+    or several do (its check_suffix then names the problem)."""
+    suffix = Path(path).suffix.lower()
+    owners = [name for name in app_names() if suffix in _REGISTRY[name].file_types]
+    return get_app(owners[0] if len(owners) == 1 else DEFAULT_APP)
+
+
 def get_app(name: str = DEFAULT_APP) -> App:
     """The registered application `name` (from the `lamfactory.apps` entry points); AppError if none."""
     if name not in _REGISTRY:
