@@ -25,7 +25,7 @@ def run_command(
     log: Optional[Path] = typer.Option(None, "--log", help="Step log, JSONL (default OUT.steps.jsonl)."),
     yes: bool = typer.Option(False, "--yes", help="Allow sensitive actions without asking (never by default)."),
     app_name: Optional[str] = typer.Option(None, "--app", help="The application the document belongs to "
-                                           "(default: the one that opens its file type, e.g. .xlsx: calc)."),
+                                           "(default: the registered one that opens its file type)."),
     decode: Optional[list[str]] = typer.Option(None, "--decode", help="KEY=VALUE overriding a decode setting of "
                                                "the model (agent/settings.DecodeSettings), e.g. retrieval=false; "
                                                "repeatable."),
