@@ -421,6 +421,38 @@ def test_hung_soffice_mid_online_episode_is_rerun_nothing_lost(quick_watchdog, o
     assert not any("soffice died" in (s.error or "") for t in recorded for s in t.steps)  # the clean rerun kept
 
 
+def test_action_for_a_control_that_does_not_exist_is_an_error_step(tmp_path):
+    doc = small_docx(tmp_path / "report.docx")
+    before = sha(doc)
+    script = [step("click_input", control="Frobnicate the widget"), step("keyboard_input", keys="{END}", status="FINISH")]
+    with Endpoint(script) as spec:
+        r = invoke("run", "--doc", doc, "--task", "Make it bold", "--llm", spec, "--max-steps", "4")
+    assert r.exit_code == 0 and "Traceback" not in r.output, r.output
+    steps = [json.loads(line) for line in (tmp_path / "report.lam.docx.steps.jsonl").read_text().splitlines()]
+    assert [s["result_ok"] for s in steps] == [False, True]
+    assert steps[0]["error"].startswith("grounding failed") and "Frobnicate the widget" in steps[0]["error"]
+    assert sha(doc) == before
+
+
+def test_a_thousand_page_document_runs_with_a_bounded_observation(tmp_path):
+    from docx.enum.text import WD_BREAK
+
+    d = docx.Document()
+    d.add_paragraph("Quarterly results")
+    for i in range(1000):
+        d.add_paragraph(f"Page {i + 1}: " + "The committee reviewed the figures and agreed on the next steps. " * 8)
+        d.paragraphs[-1].add_run().add_break(WD_BREAK.PAGE)
+    doc = tmp_path / "huge.docx"
+    d.save(str(doc))
+    before = sha(doc)
+    r = invoke("run", "--doc", doc, "--task", "Make the title bold", "--model", "random", "--max-steps", "2",
+               "--out", tmp_path / "out.docx")
+    assert r.exit_code == 0 and "Traceback" not in r.output, r.output
+    assert len(docx.Document(str(tmp_path / "out.docx")).paragraphs) == 1001 and sha(doc) == before
+    lines = (tmp_path / "out.docx.steps.jsonl").read_text().splitlines()
+    assert len(lines) == 2 and max(map(len, lines)) < 120_000  # the state is a window on the text (~550 KB)
+
+
 # ---------------------------------------------------------------- safety, the user's file, the key
 
 
