@@ -34,8 +34,8 @@ class CalcEnv(OfficeEnv):
     bridge_module = Path(__file__).with_name("bridge") / "lam_calc_doc.py"
     actions = ACTIONS
     file_types = FILE_TYPES
-    filters = {".xlsx": "Calc MS Excel 2007 XML", ".ods": "calc8", ".xls": "MS Excel 97", ".csv": "Text - txt - csv (StarCalc)",
-               ".pdf": "calc_pdf_Export"}
+    filters = {".xlsx": "Calc MS Excel 2007 XML", ".ods": "calc8", ".xls": "MS Excel 97",
+               ".csv": "Text - txt - csv (StarCalc)", ".pdf": "calc_pdf_Export"}
     native_suffix = ".xlsx"
     new_document_url = "private:factory/scalc"
     parse_keys = staticmethod(parse_keys)
