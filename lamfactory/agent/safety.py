@@ -38,7 +38,9 @@ class Safety:
         for rule in self.rules:
             if _matches(rule, action, control):
                 return rule.name
-        if _matches(DELETE, action, control) and history and _last_was_select_all(history):
+        if _wipes_a_selection(action, control) and _whole_document_selected(history):
+            return "delete the whole document"
+        if _select_all_then_wipe(action):
             return "delete the whole document"
         path = _path_arg(action)
         if path is not None and not self._inside_work_dir(path):
@@ -85,14 +87,65 @@ def _matches(rule: Rule, action: Action, control: Optional[Control]) -> bool:
     return False
 
 
-def _last_was_select_all(history: list[Step]) -> bool:
-    last = history[-1]
-    if not last.result_ok:
-        return False
-    out = last.output
+def _is_select_all(step: Step) -> bool:
+    out = step.output
     if out.function == "keyboard_input":
-        return bool(re.search(SELECT_ALL.keys, str(out.args.get("keys", "")), re.I))
+        return bool(re.search(SELECT_ALL.keys, str(out.args.get("keys", "")).strip(), re.I))
     return bool(out.control_name and re.search(SELECT_ALL.control, out.control_name.strip(), re.I))
+
+
+# keys that keep a selection as it is: formatting shortcuts (Ctrl/Alt + a letter or digit, not cut/paste) and
+# keys that change nothing (an F-key, Escape closes a menu, not the selection)
+_KEEPS_SELECTION = re.compile(r"^(\s*([\^%](?![xv])[a-z0-9]|[\^%]\+[a-z0-9]|\{f\d+\}|\{esc\}))+\s*$", re.I)
+
+
+def _whole_document_selected(history: list[Step]) -> bool:
+    """A select-all is still in force: since the last one that ran, only steps that leave the selection as it
+    is (clicks on buttons and menu items: Bold, a style; formatting shortcuts; failed or refused steps)."""
+    for step in reversed(history):
+        if not step.result_ok:
+            continue  # a failed or refused step did nothing
+        if _is_select_all(step):
+            return True
+        out = step.output
+        if out.function == "click_input":
+            continue  # a toolbar button or menu item formats the selection, it does not move it
+        if out.function == "keyboard_input" and _KEEPS_SELECTION.match(str(out.args.get("keys", ""))):
+            continue
+        return False  # typing, moving the cursor, another selection: the select-all no longer holds
+    return False
+
+
+def _wipes_a_selection(action: Action, control: Optional[Control]) -> bool:
+    """Deleting, cutting or typing over what is selected (typed text replaces a selection)."""
+    if _matches(DELETE, action, control):
+        return True
+    if action.function != "keyboard_input":
+        return False
+    keys = str(action.args.get("keys", ""))
+    return bool(keys.strip()) and not _KEEPS_SELECTION.match(keys) and not _only_moves(keys)
+
+
+_MOVE = r"\{(left|right|up|down|home|end|pgup|pgdn|pageup|pagedown|tab|esc)( \d+)?\}"
+
+
+def _only_moves(keys: str) -> bool:
+    return bool(re.fullmatch(rf"(\s*([\^+]*{_MOVE}))+\s*", keys, re.I))
+
+
+def _select_all_then_wipe(action: Action) -> bool:
+    """One keyboard_input that selects everything and then deletes, cuts or types over it ('^a{DEL}', '^aX')."""
+    if action.function != "keyboard_input":
+        return False
+    keys = str(action.args.get("keys", ""))
+    found = list(re.finditer(r"\^a", keys, re.I))
+    if not found:
+        return False
+    rest = keys[found[-1].end():]
+    if not rest.strip() or _only_moves(rest) or _KEEPS_SELECTION.match(rest):
+        return False
+    first_move = re.match(rf"\s*[\^+]*{_MOVE}", rest, re.I)
+    return first_move is None  # a move first collapses the selection; anything else wipes it
 
 
 def _path_arg(action: Action) -> Optional[str]:
