@@ -453,6 +453,108 @@ def test_a_thousand_page_document_runs_with_a_bounded_observation(tmp_path):
     assert len(lines) == 2 and max(map(len, lines)) < 120_000  # the state is a window on the text (~550 KB)
 
 
+# ---------------------------------------------------------------- soffice killed during `lamfactory run`
+
+
+def AgentOutputArgs(function: str, args: dict, status: str = "CONTINUE") -> tuple:
+    return function, args, status
+
+
+def _my_soffices() -> set[int]:
+    """soffice processes this test process started (their parent is this process)."""
+    found = set()
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except OSError:
+            continue
+        if fields.get("Name", "").startswith("soffice") and int(fields.get("PPid", "0")) == os.getpid():
+            found.add(int(status.parent.name))
+    return found
+
+
+class _KillsRunsSoffice:
+    """A policy that bolds the title (select it, Ctrl+B, finish); before its act number `at` (1-based, counted
+    over the whole run) it SIGKILLs the soffice `lamfactory run` started."""
+
+    SCRIPT = (AgentOutputArgs("select_text", {"text": "Quarterly results"}), AgentOutputArgs("keyboard_input", {"keys": "^b"}),
+              AgentOutputArgs("keyboard_input", {"keys": "{END}"}, "FINISH"))
+
+    def __init__(self, before: set[int], at: tuple[int, ...]):
+        self.before, self.at, self.acts, self.killed = before, at, 0, []
+        self.name = "bold-the-title"
+
+    def reset(self, task):
+        pass
+
+    def act(self, request, observation, history):
+        from lamfactory.core.records import AgentOutput
+
+        self.acts += 1
+        if self.acts in self.at:
+            for pid in _my_soffices() - self.before:
+                os.kill(pid, signal.SIGKILL)
+                self.killed.append(pid)
+        function, args, status = self.SCRIPT[min(len(history), len(self.SCRIPT) - 1)]
+        return AgentOutput(thought=function, function=function, args=args, status=status)
+
+
+def _title_bold(path: Path) -> bool:
+    runs = [r for r in docx.Document(str(path)).paragraphs[0].runs if r.text.strip()]
+    return bool(runs) and all(r.bold for r in runs)
+
+
+@pytest.mark.parametrize("where", ["mid-episode", "while saving", "twice"])
+def test_soffice_killed_during_run_never_leaves_a_wrong_result(tmp_path, monkeypatch, where):
+    """SIGKILL mid-episode or while the result is saved: the run notices the restart (the reopened copy lost
+    the edits), does the task again and the result has the edit; killed in both tries: one line, exit 1, no
+    result file. Before: exit 0, 'finished', and a result without the edit."""
+    import lamfactory.agent.policies as policies
+    from lamfactory.apps.writer.env import WriterEnv
+
+    doc = small_docx(tmp_path / "report.docx")
+    before = sha(doc)
+    policy = _KillsRunsSoffice(_my_soffices(), {"mid-episode": (2,), "twice": (2, 10**6)}.get(where, ()))
+    monkeypatch.setattr(policies, "make_policy", lambda spec, decode=None: policy)
+    if where == "twice":  # the second try's first act: whatever act number that is
+        act = policy.act
+
+        def act_and_kill_in_each_try(request, observation, history):
+            if len(history) == 1:  # the second act of each try
+                policy.at = (policy.acts + 1,)
+            return act(request, observation, history)
+        monkeypatch.setattr(policy, "act", act_and_kill_in_each_try)
+    if where == "while saving":
+        save, saves = WriterEnv.save, []
+
+        def save_after_a_kill(self, path):
+            if not saves:
+                saves.append(path)
+                for pid in _my_soffices() - policy.before:
+                    os.kill(pid, signal.SIGKILL)
+                    policy.killed.append(pid)
+            return save(self, path)
+        monkeypatch.setattr(WriterEnv, "save", save_after_a_kill)
+    out = tmp_path / "out.docx"
+    r = invoke("run", "--doc", doc, "--task", "Make the title bold", "--model", "bold-the-title", "--out", out)
+    assert policy.killed, "the probe killed nothing"
+    assert "Traceback" not in r.output and sha(doc) == before, r.output
+    if where == "twice":
+        assert_one_line_exit(r, 1, "soffice crashed twice during the run")
+        assert not out.exists() and not list(tmp_path.glob("out.docx*")), list(tmp_path.iterdir())
+    else:
+        assert r.exit_code == 0, r.output
+        assert _title_bold(out), "the result lacks the edit done before the crash"
+        assert "ran the task again" in r.output, r.output
+
+
+def assert_one_line_exit(r, code: int, *fragments: str) -> None:
+    lines = [line for line in r.stderr.splitlines() if line.strip() and not line.startswith("soffice died")]
+    assert r.exit_code == code and len(lines) == 1 and lines[0].startswith("error: "), (r.exit_code, r.output)
+    for f in fragments:
+        assert f in lines[0], (f, lines[0])
+
+
 # ---------------------------------------------------------------- safety, the user's file, the key
 
 

@@ -30,7 +30,6 @@ def run_command(
                                                "the model (agent/settings.DecodeSettings), e.g. retrieval=false; "
                                                "repeatable."),
 ):
-    from lamfactory.agent.loop import run_episode
     from lamfactory.agent.policies import make_policy
     from lamfactory.agent.safety import Safety, terminal_confirm
     from lamfactory.agent.settings import parse_overrides
@@ -78,24 +77,55 @@ def run_command(
             policy = make_policy(model or llm, decode=overrides)
         except Exception as e:  # a bad spec, a checkpoint that does not load, a backend error: one line
             _fail(f"cannot load the policy {model or llm}: {_first_line(e)}")
-        traj = run_episode(env, instance, policy, max_steps, confirm=safety, observation=obs, check=False)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        env.save(target)
+        traj, crashes = _run_and_save(env, instance, policy, max_steps, safety, obs, target)
     finally:
         env.close()
+    if traj is None:
+        _fail(f"soffice crashed twice during the run ({crashes}); no result was written, {doc} is untouched "
+              "— run the same command again", code=1)
     write_jsonl(log, traj.steps)
     ok = sum(s.result_ok for s in traj.steps)
+    again = " (soffice crashed once; ran the task again on a fresh copy)" if crashes else ""
     typer.echo(f"{len(traj.steps)} steps ({ok} ok), {'finished' if traj.bucket != 'fail' else traj.failure}; "
-               f"result: {target}; step log: {log}")
+               f"result: {target}; step log: {log}{again}")
     refused = [s.error for s in traj.steps if s.error and s.error.startswith("refused")]
     for r in refused:
         typer.echo(r, err=True)
+
+
+def _run_and_save(env, instance, policy, max_steps: int, safety, obs, target: Path):
+    """The episode, then its result saved to `target` through a temporary file beside it (renamed into place):
+    when soffice died meanwhile (the env restarted it and reopened an untouched copy, so the edits so far are
+    gone, and a save would store the untouched copy) the task is run once more from a fresh copy. Returns
+    (trajectory, crashes) or (None, crashes) after a second crash, nothing written."""
+    from lamfactory.agent.loop import run_episode
+
+    crashes = 0
+    target.parent.mkdir(parents=True, exist_ok=True)
+    part = target.with_name(f".{target.name}.part{target.suffix}")
+    for attempt in range(2):
+        if attempt:
+            obs = env.reset(instance)
+        restarts = getattr(env, "restarts", 0)
+        traj = run_episode(env, instance, policy, max_steps, confirm=safety, observation=obs, check=False)
+        if getattr(env, "restarts", 0) == restarts:
+            try:
+                env.save(part)
+                if getattr(env, "restarts", 0) == restarts:
+                    part.replace(target)
+                    return traj, crashes
+            finally:
+                part.unlink(missing_ok=True)
+        crashes += 1
+        if attempt == 0:
+            typer.echo("soffice died during the run: the edits so far were lost; running the task again", err=True)
+    return None, crashes
 
 
 def _first_line(e: Exception) -> str:
     return str(e).strip().splitlines()[0][:300] if str(e).strip() else type(e).__name__
 
 
-def _fail(message: str):
+def _fail(message: str, code: int = 2):
     typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
+    raise typer.Exit(code)
