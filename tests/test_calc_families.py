@@ -122,3 +122,17 @@ def test_random_policy_completes_almost_nothing(library, calc_env):
     finally:
         calc_env.observe_on_step = False
     assert passed <= max(1, len(sample) // 20)
+
+
+def test_every_target_names_its_object(library):
+    """A record-worded request ("<help task>: apply it to <target>.", dataflow/instantiate.render_request) formats
+    each family's target with its own sampled params (five families had the default "{what}" and no 'what')."""
+    import random
+
+    for name, family in sorted(all_families().items()):
+        for template, content in library:
+            for seed in range(3):
+                params = family.sample(content, random.Random(f"{seed}:{name}:{template.template_id}"))
+                if params is not None:
+                    target = family.target.format(**params)
+                    assert target.strip() and "{" not in target, (name, target)

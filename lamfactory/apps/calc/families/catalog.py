@@ -456,17 +456,20 @@ family("freeze_header", "view", "Freeze the rows above the data so the headings 
        lambda c, r: {"sheet": c.table.sheet, "first": refs.cell(c.table.first_row, 1)},
        lambda p: sel(p["first"]) + menu("View > Freeze Rows and Columns"),
        lambda p: on(p, "freeze", cell=p["first"]),
-       more=("freeze the headings", "the header should not scroll away"), aliases=("Freezing rows or columns as headers",))
+       more=("freeze the headings", "the header should not scroll away"), aliases=("Freezing rows or columns as headers",),
+       target="the rows above {first}")
 family("freeze_first_column", "view", "Freeze the first column so it stays visible when scrolling right",
        ("Freeze the first column.", "Keep column A visible when scrolling sideways.", "Freeze column A.",
         "Lock the first column in place.", "Make the first column stay put while scrolling right."),
        lambda c, r: {"sheet": c.table.sheet}, lambda p: menu("View > Freeze Cells > Freeze First Column"),
-       lambda p: on(p, "freeze", cell="B1"), more=("freeze col A", "column A should not scroll away"))
+       lambda p: on(p, "freeze", cell="B1"), more=("freeze col A", "column A should not scroll away"),
+       target="the first column")
 family("freeze_first_row", "view", "Freeze the first row so it stays visible when scrolling down",
        ("Freeze the first row.", "Keep row 1 visible when scrolling down.", "Freeze row 1.",
         "Lock the top row in place.", "Make the first row stay put while scrolling."),
        lambda c, r: {"sheet": c.table.sheet}, lambda p: menu("View > Freeze Cells > Freeze First Row"),
-       lambda p: on(p, "freeze", cell="A2"), more=("freeze the top row", "row 1 should not scroll away"))
+       lambda p: on(p, "freeze", cell="A2"), more=("freeze the top row", "row 1 should not scroll away"),
+       target="the first row")
 
 # ---------------------------------------------------------------- sheets
 
@@ -496,7 +499,8 @@ family("insert_sheet", "sheet", "Add a new sheet at the end of the workbook",
         "I need an extra sheet named \"{new}\" at the end."),
        _new_sheet, lambda p: menu("Sheet > Insert Sheet at End...") + put("Name", p["new"]) + click("OK"),
        lambda p: {"pred": "sheet_exists", "name": p["new"]},
-       more=("new sheet \"{new}\"", "add sheet \"{new}\" pls"), aliases=("Inserting a new sheet",))
+       more=("new sheet \"{new}\"", "add sheet \"{new}\" pls"), aliases=("Inserting a new sheet",),
+       target="a new sheet named \"{new}\" at the end")
 family("delete_sheet", "sheet", "Delete a sheet from the workbook",
        ("Delete {what}.", "Remove {what} from the workbook.", "Get rid of {what}.",
         "Delete the sheet named \"{name}\".", "I don't need {what} any more, delete it."),
@@ -652,7 +656,7 @@ family("find_replace", "content", "Find and replace text in the sheet (Edit > Fi
        + click("Replace All") + click("Close", "Close the search results") + click("Close", "Close Find and Replace"),
        lambda p: {"all": [on(p, "cell_value", cell=a, equals=p["new"]) for a in p["cells"]]},
        more=("replace \"{old}\" by \"{new}\"", "all \"{old}\" should read \"{new}\"."),
-       aliases=("Searching and replacing text",), composable=False)
+       aliases=("Searching and replacing text",), composable=False, target="every \"{old}\", replaced by \"{new}\"")
 
 
 def build_families() -> dict[str, Family]:
