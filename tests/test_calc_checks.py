@@ -137,3 +137,22 @@ def test_cached_values_come_from_the_saved_file(tmp_path):
 def test_malformed_specs_are_named(bad, message):
     with pytest.raises(CheckSpecError, match=message):
         load_check(bad)
+
+
+def test_font_name_is_the_name_calc_saves(tmp_path):
+    """Calc writes a Liberation font to .xlsx under its metric twin's name (Liberation Mono -> Courier New): the
+    check takes the two as one font, and no other."""
+    import openpyxl
+    from openpyxl.styles import Font
+
+    from lamfactory.apps.calc.checks import check_xlsx
+
+    path = tmp_path / "fonts.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active["A1"], wb.active["A2"] = "x", "y"
+    wb.active["A1"].font, wb.active["A2"].font = Font(name="Courier New"), Font(name="Arial")
+    wb.save(path)
+    assert check_xlsx(path, {"pred": "font", "range": "A1", "name": "Liberation Mono"}).passed
+    assert check_xlsx(path, {"pred": "font", "range": "A2", "name": "liberation sans"}).passed
+    assert not check_xlsx(path, {"pred": "font", "range": "A1", "name": "Liberation Sans"}).passed
+    assert not check_xlsx(path, {"pred": "font", "range": "A2", "name": "DejaVu Sans"}).passed

@@ -246,6 +246,18 @@ def _hex(value: str) -> str:
     return value.lstrip("#").upper()
 
 
+# Calc's .xlsx export writes the Liberation fonts under the names of the fonts they are metric-compatible with
+# (measured: "Liberation Mono" set in the Font Name box is saved as "Courier New"), and Calc shows such a file in
+# the Liberation font again: in a saved workbook the two names are one font.
+XLSX_FONT_NAMES = {"liberation sans": "arial", "liberation serif": "times new roman", "liberation mono": "courier new",
+                   "liberation sans narrow": "arial narrow"}
+
+
+def _font_key(name: str) -> str:
+    key = name.strip().casefold()
+    return XLSX_FONT_NAMES.get(key, key)
+
+
 @CHECKS.predicate("font", {"range": P((str,)), "bold": P((bool,), False), "italic": P((bool,), False),
                            "underline": P((bool,), False), "strike": P((bool,), False), "size_pt": P(NUM, False),
                            "name": P((str,), False), "color": P((str,), False), **SHEET},
@@ -264,7 +276,7 @@ def font(book: Book, spec: dict) -> Optional[str]:
                 return f"{c.coordinate}: {key} is {got[key]}, expected {spec[key]}"
         if "size_pt" in spec and abs(got["size_pt"] - spec["size_pt"]) > 0.05:
             return f"{c.coordinate}: font size {got['size_pt']} pt, expected {spec['size_pt']}"
-        if "name" in spec and got["name"].casefold() != spec["name"].casefold():
+        if "name" in spec and _font_key(got["name"]) != _font_key(spec["name"]):
             return f"{c.coordinate}: font {got['name']!r}, expected {spec['name']!r}"
         if "color" in spec and got["color"] != _hex(spec["color"]):
             return f"{c.coordinate}: font colour {got['color']}, expected {_hex(spec['color'])}"
