@@ -109,6 +109,7 @@ def main() -> None:
     lost, hung, timers = [], [], []
     faults: list[str] = []  # "kill:PID" / "stop:PID", as injected
     rss: list[tuple[int, int, float]] = []
+    driver_rss: list[tuple[int, int, float]] = []  # this process: the agent loop, policies, the env's bridge client
     seconds: list[float] = []
     t_start = time.perf_counter()
     for i in range(args.episodes):
@@ -137,6 +138,9 @@ def main() -> None:
         mb = soffice.rss_mb(pid) if pid else None
         if mb is not None:
             rss.append((i, pid, mb))
+        me = soffice.rss_mb(os.getpid())
+        if me is not None:
+            driver_rss.append((i, os.getpid(), me))
 
     for timer in timers:
         timer.join()
@@ -144,6 +148,8 @@ def main() -> None:
     renewals, recycles = env.restarts, env.office.recycles
     worker.submit(env.close).result()
     worker.shutdown()
+    time.sleep(1.0)
+    orphans = _soffice_children_left()
     written = list(read_jsonl(log, Trajectory)) if log.exists() else []
     episodes_back = {int(t.policy.split("#")[1]) for t in written}
     outcomes = Counter(f"{t.policy.split('#')[0]}:{t.bucket}" for t in written)
@@ -162,12 +168,29 @@ def main() -> None:
         "rss_slope_mb_per_100_episodes": {"per_process": per_pid,
                                           "median": float(np.median(per_pid)) if per_pid else None,
                                           "second_half_per_process": late},
+        "driver_rss_mb_first_last_max": [round(driver_rss[0][2], 1), round(driver_rss[-1][2], 1),
+                                         round(max(m for *_, m in driver_rss), 1)] if driver_rss else None,
+        "driver_rss_slope_mb_per_100_episodes": {"whole": slopes(driver_rss), "second_half": slopes(driver_rss, late=True)},
+        "soffice_left_after_close": orphans,
         "episode_seconds_median": round(float(np.median(seconds)), 3) if seconds else None,
         "episode_seconds_max": round(max(seconds), 1) if seconds else None,
         "wall_seconds": round(wall, 1), "tasks_in_pool": len(pool), "max_steps": args.max_steps,
         "lost_examples": lost[:3], "hung_episodes": hung[:10], "load_average_1min": round(os.getloadavg()[0], 2),
         "out": str(out),
     }))
+
+
+def _soffice_children_left() -> int:
+    """soffice processes started by this one still alive after the environment closed (orphans)."""
+    me, left = os.getpid(), 0
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except OSError:
+            continue
+        if fields.get("Name", "").startswith("soffice") and int(fields.get("PPid", "0")) == me:
+            left += 1
+    return left
 
 
 def _fault(env, kind: str, injected: list[str]) -> None:

@@ -159,8 +159,11 @@ class Instantiator:
         expert_plan = [s for name, params in zip(names, params_list) for s in self.families[name].plan(params)]
         checks = [self.families[name].check(params) for name, params in zip(names, params_list)]
         check = checks[0] if len(checks) == 1 else {"all": checks}
-        if self.app.check_file(template.path, check).passed:
-            return ("already-holds", f"{'+'.join(names)} on {template.template_id}")
+        # every requested edit must change the document: a part that already holds makes a toggling route undo
+        # it (Bold on a heading that is bold by its style clears the bold) and asks for nothing
+        held = [name for name, c in zip(names, checks) if self.app.check_file(template.path, c).passed]
+        if held:
+            return ("already-holds", f"{'+'.join(held)} on {template.template_id}")
         task_id = f"{plan.task_id}-{n}"
         split = "test" if template.template_id in self.test_templates or phrasing == TEST_PHRASING else "train"
         return TaskInstance(task_id=task_id, app=self.app.name, request=request, template_id=template.template_id,
