@@ -48,3 +48,27 @@ def test_the_oracle_passes_every_composed_task_live(tasks, writer_env):
     results = [run_surviving_crash(writer_env, t, make_policy("oracle"), 10) for t in composed]
     failed = [(t.task.task_id, t.failure) for t in results if t.bucket != "pass"]
     assert not failed, json.dumps(failed)[:2000]
+
+
+def test_every_text_families_may_name_is_found_by_writer(tmp_path, writer_env):
+    """read_content is what families sample targets from (a cell to select, a quoted span): each of its
+    table cells and each paragraph's opening words must be found by select_text in the live document. Before:
+    the report template's header cells ('Column1'..'Column4', DOCVARIABLE field results) were offered and
+    found 0 times (the demo's table_rows_dialog / table_cell_text oracle misses)."""
+    from lamfactory.apps.writer.templates import build_templates, read_content
+    from lamfactory.core.records import Action, TaskInstance
+
+    templates = [t for t in build_templates(tmp_path, help_pages=1, ott=True) if t.kind == "libreoffice-template"]
+    assert any(t.template_id == "lo_cnt_default" for t in templates), [t.template_id for t in templates]
+    missed, tried = [], 0
+    for t in templates:
+        content = read_content(t.path)
+        texts = {c for table in content.tables for row in table for c in row if c and "\n" not in c}
+        texts |= {" ".join(p.text.split()[:3]) for p in content.paragraphs if p.text}
+        writer_env.reset(TaskInstance(task_id=t.template_id, request="-", template_id=t.template_id, doc_path=t.path))
+        for text in sorted(texts):
+            tried += 1
+            result = writer_env.step(Action(function="select_text", args={"text": text}))
+            if not result.ok and "occurs 0 time" in (result.error or ""):
+                missed.append((t.template_id, text))
+    assert tried > 20 and not missed, missed

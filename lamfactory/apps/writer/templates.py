@@ -71,11 +71,44 @@ def read_content(path: str | Path) -> TemplateContent:
     for i, p in enumerate(d.paragraphs, 1):
         style = p.style.name if p.style is not None else ""
         is_list = (p._p.pPr is not None and p._p.pPr.numPr is not None) or "List" in style
-        paras.append(ParaInfo(i, p.text.strip(), style, _ALIGN.get(p.alignment, "left"), is_list))
-    tables = [[[c.text.strip() for c in row.cells] for row in t.rows] for t in d.tables]
+        paras.append(ParaInfo(i, _searchable(p).strip(), style, _ALIGN.get(p.alignment, "left"), is_list))
+    tables = [[[_searchable_cell(c).strip() for c in row.cells] for row in t.rows] for t in d.tables]
     # "body" as checks.py reads it: paragraphs plus top-level table cells (uniqueness counts both).
     body = "\n".join([p.text for p in d.paragraphs] + [c for t in tables for row in t for c in row])
     return TemplateContent(paras, tables, body)
+
+
+def _searchable(p) -> str:
+    """The paragraph's text up to its first field or content control. A field's result (a DOCVARIABLE's
+    'Column1' in a report template's table, a date) reads as text to python-docx but is a field in LibreOffice,
+    which finding and selecting text skip; a placeholder control (a letter's <Recipient's name>) is missing from
+    python-docx's text but shown in LibreOffice's. Either way a task naming that text could not be done (the
+    oracle's select_text found it 0 times). Families sample targets from this text; checks read the whole."""
+    from copy import deepcopy
+
+    from docx.text.paragraph import Paragraph
+
+    first = next(iter(p._p.xpath(".//w:fldChar | .//w:fldSimple | .//w:sdt")), None)
+    if first is None:
+        return p.text
+    copy = deepcopy(p._p)
+    marker = copy.xpath(".//w:fldChar | .//w:fldSimple | .//w:sdt")[0]
+    while marker.getparent() is not copy:
+        marker = marker.getparent()
+    for sibling in [marker, *marker.itersiblings()]:
+        copy.remove(sibling)
+    return Paragraph(copy, p._parent).text
+
+
+def _searchable_cell(cell) -> str:
+    """A cell's text as `cell.text` joins it, up to the first field (see _searchable)."""
+    parts = []
+    for p in cell.paragraphs:
+        text = _searchable(p)
+        parts.append(text)
+        if text != p.text:
+            break
+    return "\n".join(parts)
 
 
 def describe(content: TemplateContent, title: str, kind: str) -> str:
