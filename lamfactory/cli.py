@@ -10,6 +10,7 @@ import os
 # Ray's start-up warnings buried the one line that mattered.
 QUIET_ENV = {
     "HF_HUB_DISABLE_PROGRESS_BARS": "1",  # huggingface_hub's bars, which transformers' "Loading weights" uses
+    "HF_DATASETS_DISABLE_PROGRESS_BARS": "1",  # datasets' "Saving the dataset" bars (dataflow and plans export)
     "TRANSFORMERS_VERBOSITY": "error",  # transformers' advisory warnings
     "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1",
     "TOKENIZERS_PARALLELISM": "false",  # "the current process just got forked" on every pool start

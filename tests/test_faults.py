@@ -130,6 +130,46 @@ def test_password_protected_document_made_by_libreoffice(tmp_path, writer_env, s
     assert [p.name for p in tmp_path.iterdir()] == [doc.name]
 
 
+def test_bad_documents_in_a_template_library_are_skipped_by_name(tmp_path):
+    """`dataflow run --templates LIB` where three of the library's documents are corrupt, empty and a text file
+    renamed .docx: one warning line each naming the file and why, the run goes on with the others (real
+    subprocess CLI, real soffice); a library with no readable document is one error line, exit 2."""
+    import subprocess
+
+    from lamfactory.apps.writer.templates import build_templates
+
+    lib = tmp_path / "lib"
+    templates = build_templates(lib, help_pages=8, ott=False)
+    bad = {"broken": lambda p: p.write_bytes(random.Random(0).randbytes(3000)), "empty": lambda p: p.write_bytes(b""),
+           "renamed": lambda p: p.write_text("notes typed in an editor\n")}
+    for write, t in zip(bad.values(), templates):
+        write(Path(t.path))
+    plans = tmp_path / "plans.jsonl"
+    plans.write_text("\n".join(line for line in SAMPLE_PLANS.read_text().splitlines()
+                                if json.loads(line)["task_id"] in ("t_bold", "t_center")) + "\n")
+    env = dict(os.environ, TMPDIR=str(tmp_path), HF_HUB_OFFLINE="1")
+    cmd = [sys.executable, "-m", "lamfactory.cli", "dataflow", "run", "--plans", str(plans), "--templates", str(lib),
+           "--per-plan", "1"]
+    r = subprocess.run([*cmd, "--out", str(tmp_path / "out")], capture_output=True, text=True, env=env, cwd=ROOT,
+                       timeout=300)
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr[-3000:]
+    skipped = [line for line in r.stderr.splitlines() if "skipped" in line]
+    assert len(skipped) == 3, r.stderr
+    for t, why in zip(templates, ("not a zip archive", "is empty", "not a zip archive")):
+        assert any(Path(t.path).name in line and why in line for line in skipped), (t.path, skipped)
+    assert "Saving the dataset" not in r.stderr, r.stderr[-2000:]  # datasets' bars are off too
+    tasks = [json.loads(line) for line in (tmp_path / "out" / "tasks.jsonl").read_text().splitlines()]
+    assert tasks and not {t["template_id"] for t in tasks} & {t.template_id for t in templates[:3]}
+
+    for t in templates[3:]:
+        Path(t.path).write_bytes(b"")
+    r = subprocess.run([*cmd, "--out", str(tmp_path / "out2")], capture_output=True, text=True, env=env, cwd=ROOT,
+                       timeout=300)
+    errors = [line for line in r.stderr.splitlines() if line.startswith("error:")]
+    assert r.returncode == 2 and len(errors) == 1 and "no template of the library can be read" in errors[0], r.stderr
+    assert "Traceback" not in r.stderr
+
+
 # ---------------------------------------------------------------- malformed JSONL, configs, checkpoints
 
 
@@ -451,6 +491,35 @@ def test_a_thousand_page_document_runs_with_a_bounded_observation(tmp_path):
     assert len(docx.Document(str(tmp_path / "out.docx")).paragraphs) == 1001 and sha(doc) == before
     lines = (tmp_path / "out.docx.steps.jsonl").read_text().splitlines()
     assert len(lines) == 2 and max(map(len, lines)) < 120_000  # the state is a window on the text (~550 KB)
+
+
+def test_soffice_killed_mid_boost_rollout_is_rerun_nothing_lost(oracle_tasks, monkeypatch):
+    """Self-boosting's live rollouts (stages.rollout_with_agent, its own env): soffice SIGKILLed before the
+    second action of the first task; that episode runs again from a fresh copy, every task has one trajectory,
+    the same parameters, a pass."""
+    import lamfactory.agent.policies as policies
+    from lamfactory.agent.experts import OraclePolicy
+    from lamfactory.stages import rollout_with_agent
+
+    before, killed = _my_soffices(), []
+
+    class KillsOnce(OraclePolicy):
+        acts = 0
+
+        def act(self, request, observation, history):
+            KillsOnce.acts += 1
+            if KillsOnce.acts == 2:
+                for pid in _my_soffices() - before:
+                    os.kill(pid, signal.SIGKILL)
+                    killed.append(pid)
+            return super().act(request, observation, history)
+
+    monkeypatch.setattr(policies, "make_policy", lambda spec, **kw: KillsOnce())
+    trajectories = rollout_with_agent(10, "writer")("models/lam2", oracle_tasks)
+    assert killed and all(_gone(pid) for pid in killed)
+    assert [t.task for t in trajectories] == oracle_tasks
+    assert [t.bucket for t in trajectories] == ["pass"] * len(oracle_tasks), [t.failure for t in trajectories]
+    assert not any("soffice died" in (s.error or "") for t in trajectories for s in t.steps)  # the clean rerun kept
 
 
 # ---------------------------------------------------------------- soffice killed during `lamfactory run`

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import random
 from dataclasses import dataclass, field
 from itertools import zip_longest
@@ -31,6 +32,8 @@ from lamfactory.core.app import DEFAULT_APP, App, get_app
 from lamfactory.core.embed import embed
 from lamfactory.core.families import Family, join_requests
 from lamfactory.core.records import TaskInstance, TaskPlan, Template
+
+log = logging.getLogger(__name__)
 
 FAMILY_MIN_SCORE = 0.45  # cosine similarity of a task to a family description below which no family fits
 COMPOSE_MIN_SCORE = 0.40  # a second/third family joins an evolved task only above this
@@ -61,7 +64,18 @@ class Instantiator:
 
     def __post_init__(self):
         self.families = self.families if self.families is not None else self.app.families()
-        self.contents = {t.template_id: self.app.template_content(t.path) for t in self.templates}
+        self.contents, self.skipped = {}, []  # skipped: (template, why) for documents that cannot be read
+        for t in self.templates:
+            try:
+                self.contents[t.template_id] = self.app.template_content(t.path)
+            except Exception as e:  # a corrupt, empty or mis-named document in a library the user gave
+                why = (str(e).strip().splitlines() or [type(e).__name__])[0][:200]
+                self.skipped.append((t, why))
+                log.warning("template %s skipped: %s", t.template_id, why)
+        if self.templates and not self.contents:
+            raise ValueError(f"no template of the library can be read ({len(self.skipped)} tried; first: "
+                             f"{self.skipped[0][1]})")
+        self.templates = [t for t in self.templates if t.template_id in self.contents]
         self.family_names = sorted(self.families)
         # one vector per anchor (description and the help's own wordings); a family scores its best anchor
         anchors = [(i, text) for i, n in enumerate(self.family_names) for text in self.families[n].anchors]

@@ -66,8 +66,10 @@ def _build_templates(out_dir, **kwargs):
 
 
 def _template_content(path):
+    from lamfactory.apps.libreoffice.documents import check_document
     from lamfactory.apps.writer.templates import read_content
 
+    check_document(path)  # corrupt, empty, mis-named or protected: its one-line reason, not python-docx's
     return read_content(path)
 
 
