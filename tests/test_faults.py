@@ -213,6 +213,24 @@ def test_malformed_tasks_and_samples_for_eval(tmp_path):
     assert not (tmp_path / "e").exists() and not (tmp_path / "o" / "metrics.json").exists()
 
 
+@pytest.mark.parametrize("option, kind, line", [
+    ("--steps", "StepSample", '{"task_id": "t1", "step_index": 0, "request": "Make it bo'),  # truncated
+    ("--steps", "StepSample", SAMPLE_PLANS.read_text().splitlines()[0]),  # a TaskPlan: the wrong record kind
+    ("--pass", "Trajectory", json.dumps({"task": "not a task", "policy": 3, "steps": "none"})),  # wrong types
+])
+def test_malformed_jsonl_to_train_is_one_line(tmp_path, option, kind, line):
+    plans = tmp_path / "plans.jsonl"
+    plans.write_text("\n".join(SAMPLE_PLANS.read_text().splitlines()[:3]) + "\n")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(line + "\n")
+    r = invoke("train", "imitate" if option == "--steps" else "all", "--plans", plans, option, bad,
+               "--out", tmp_path / "models")
+    lines = [x for x in r.stderr.splitlines() if x.strip()]
+    assert r.exit_code != 0 and "Traceback" not in r.output and len(lines) == 1, r.output
+    assert lines[0].startswith(f"error: {bad}:1: not a valid {kind}"), lines[0]
+    assert not (tmp_path / "models").exists()
+
+
 def test_torn_last_line_of_the_runs_own_logs_is_dropped_on_resume(tmp_path):
     """What a SIGKILL mid-append leaves: a record without its newline. The rerun cuts it off (its task has no
     done mark, so it runs again) instead of failing on it forever."""
