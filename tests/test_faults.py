@@ -733,3 +733,35 @@ def test_ten_thousand_adversarial_outputs_only_ever_parse_errors():
     assert result["other_exceptions"] == {} and result["unreadable_messages"] == 0, result
     assert result["parsed"] > 1000 and result["parse_errors"] > 5000  # both kinds really exercised
     assert time.perf_counter() - t0 < 30
+
+
+def test_fuzzed_outputs_through_the_live_step_loop_are_error_steps(writer_env):
+    """400 of the fuzzer's outputs, as a model's answers, through the agent loop on a real Writer document: no
+    exception leaves run_episode, every step is done or an error the next prompt can carry (one line), the
+    trajectory writes as JSON."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from fuzz_parse import outputs
+
+    from lamfactory.agent.loop import run_episode
+    from lamfactory.agent.policies import LLMPolicy
+    from lamfactory.llm.base import LLM
+
+    texts = [t for t in outputs(400, seed=3) if not isinstance(t, str) or len(t) < 5_000]  # typing 30k chars: slow
+
+    class Fuzzer(LLM):
+        name = "fuzzer"
+
+        def chat(self, messages, *, schema=None, max_tokens=512, temperature=0.0):
+            return texts.pop() if texts else '{"function": "", "status": "FINISH"}'
+
+    task, steps, episodes, t0 = _task(writer_env), [], 0, time.perf_counter()
+    while texts:
+        traj = run_episode(writer_env, task, LLMPolicy("fuzzer", llm=Fuzzer()), max_steps=20, check=False)
+        traj.model_dump_json()
+        steps += traj.steps
+        episodes += 1
+    bad = [s.error for s in steps if not s.result_ok and (not s.error or "\n" in s.error or len(s.error) > 600)]
+    assert len(steps) >= 300 and not bad, bad[:3]
+    assert not any((s.error or "").startswith("environment error") for s in steps)
+    assert sum(s.result_ok for s in steps) > 20 and sum(not s.result_ok for s in steps) > 150
+    assert time.perf_counter() - t0 < 240, (episodes, len(steps))

@@ -99,3 +99,69 @@ def test_dataflow_interrupted_by_sigint_then_sigterm_resumes_with_nothing_lost(t
     manifest = json.loads((work / "manifest.json").read_text())
     assert manifest["stages"]["dataflow"]["status"] == "done"
     assert not _soffice_under(tmp)
+
+
+EVAL_CONFIG = """name: resume-probe-eval
+seed: 0
+eval: {models: [oracle, expert], online_tasks: 5, seeds: 1, max_steps: 10, ablations: false}
+"""
+
+
+def _lines(path: Path) -> int:
+    return path.read_text().count("\n") if path.is_file() else 0
+
+
+def _eval_stage(config: Path, work: Path, tmp: Path) -> subprocess.Popen:
+    tmp.mkdir(exist_ok=True)
+    env = dict(os.environ, TMPDIR=str(tmp), HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
+    return subprocess.Popen([sys.executable, "-m", "lamfactory.cli", "pipeline", "--config", str(config),
+                             "--workdir", str(work), "--only", "eval"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _interrupt_when(proc: subprocess.Popen, ready, sig: int) -> tuple[int, str]:
+    deadline = time.monotonic() + 240
+    while not ready() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert proc.poll() is None, "the stage ended before it could be interrupted"
+    proc.send_signal(sig)
+    out, err = proc.communicate(timeout=90)
+    return proc.returncode, out + err
+
+
+def test_eval_interrupted_by_sigint_then_sigterm_resumes_every_episode_once(tmp_path):
+    """The evaluation stage (two policies live on held-out tasks) interrupted by SIGINT during the first policy's
+    episodes and by SIGTERM during the second's, then resumed: each policy has one episode per task, none twice,
+    the oracle passes all five as an uninterrupted run does, no soffice or profile left."""
+    from lamfactory.apps.writer.templates import build_templates
+    from lamfactory.core.app import get_app
+    from lamfactory.core.records import write_jsonl
+    from lamfactory.dataflow.instantiate import Instantiator
+    from lamfactory.dataflow.runner import load_plans
+
+    work, tmp = tmp_path / "work", tmp_path / "tmp"
+    templates = build_templates(tmp_path / "tpl", help_pages=8, ott=False)
+    found, _ = Instantiator(templates, get_app("writer"), seed=0, per_plan=1).instantiate(load_plans(SAMPLE_PLANS))
+    chosen = [t.model_copy(update={"split": "test"}) for t in found if len(t.expert_plan) >= 2][:5]
+    (work / "dataflow").mkdir(parents=True)
+    write_jsonl(work / "dataflow" / "tasks.jsonl", chosen)
+    config = tmp_path / "config.yaml"
+    config.write_text(EVAL_CONFIG)
+    logs = {name: work / "eval" / name / "online" / "trajectories.jsonl" for name in ("oracle", "expert")}
+    for sig, name, after in ((signal.SIGINT, "oracle", 2), (signal.SIGTERM, "expert", 1)):
+        code, output = _interrupt_when(_eval_stage(config, work, tmp), lambda: _lines(logs[name]) >= after, sig)
+        assert code == 130 and "interrupted — rerun the same command" in output, output[-2000:]
+        assert "Traceback" not in output, output[-3000:]
+        assert not _soffice_under(tmp), f"soffice left running after {sig.name}"
+        assert not list(tmp.glob("lam-soffice-*")), "soffice profile folders left behind"
+    assert _lines(logs["oracle"]) == 5 and 1 <= _lines(logs["expert"]) < 5
+    final = _eval_stage(config, work, tmp)
+    out, err = final.communicate(timeout=300)
+    assert final.returncode == 0, (out + err)[-3000:]
+    for name, log in logs.items():
+        episodes = Counter(json.loads(line)["task"]["task_id"] for line in log.read_text().splitlines())
+        assert sorted(episodes) == sorted(t.task_id for t in chosen) and max(episodes.values()) == 1, (name, episodes)
+    summary = json.loads((work / "eval" / "summary.json").read_text())
+    assert summary["oracle"]["online"]["episodes"] == 5 and summary["oracle"]["online"]["task_success_rate"] == 1.0
+    assert summary["expert"]["online"]["episodes"] == 5
+    assert not _soffice_under(tmp)

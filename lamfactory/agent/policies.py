@@ -253,8 +253,13 @@ def _parse_or_error(policy, text: str) -> AgentOutput:
     try:
         return parse_output(text)
     except ParseError as e:
-        policy.last_error = str(e)
-        return AgentOutput(thought=text[:200])
+        policy.last_error = _writable(str(e))
+        # the rejected text is kept for the step log: as UTF-8 can write it (a lone surrogate broke the log's JSON)
+        return AgentOutput(thought=_writable(text if isinstance(text, str) else repr(text))[:200])
+
+
+def _writable(text: str) -> str:
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def output_schema(app: str) -> dict:
