@@ -22,6 +22,7 @@ HEAD_FILE = "head.safetensors"
 MINILM = "minilm"
 Context = tuple[str, str, str]  # request, actions so far, state summary (agent/scorer/policy.context_text)
 MATCHES = 3  # per token: its word-piece occurs in the request / in a span it quotes / in the actions so far
+OVERLAPS = 6  # per option: the overlap and similarity inputs of Scorer._overlaps
 
 
 class ScorerSettings(BaseModel):
@@ -39,6 +40,12 @@ class ScorerSettings(BaseModel):
     # occurs in the request, in a quoted span of it and (options) in the actions so far (repeating oneself);
     # the head learns what a match is worth
     match_features: bool = True
+    # per option, what a pointer over the document's texts needs (the request names a sentence by some of its
+    # words, "the sentence about parking", more than by quoting it): the share of the request's content words and
+    # of its quoted spans' that the option contains, the share of the option's own content words the request and
+    # its quoted spans contain, and the encoder's sentence similarity of option and request, absolute and relative to the step's
+    # best; stop words and punctuation are no match (in the match inputs either). Off in checkpoints without it.
+    overlap_features: bool = True
     seed: int = 0
 
 
@@ -66,6 +73,17 @@ class Encoder:
         self.cache: OrderedDict[tuple[str, int], tuple[torch.Tensor, torch.Tensor]] = OrderedDict()
         self.cache_size = cache_size
         self.special = torch.tensor(self.tok.all_special_ids)
+        self._function_words: Optional[torch.Tensor] = None
+
+    def function_words(self) -> torch.Tensor:
+        """Word-piece ids that say nothing about content: special tokens, English stop words, punctuation."""
+        if self._function_words is None:
+            from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+            vocab = self.tok.get_vocab()
+            ids = [i for w, i in vocab.items() if w in ENGLISH_STOP_WORDS or not any(ch.isalnum() for ch in w)]
+            self._function_words = torch.tensor(sorted(set(ids) | set(self.tok.all_special_ids)))
+        return self._function_words
 
     def states(self, texts: list[str], max_tokens: int) -> list[torch.Tensor]:
         """One (tokens, dim) tensor per text."""
@@ -157,14 +175,22 @@ class Head(nn.Module):
         self.match = nn.Linear(MATCHES, s.hidden, bias=False) if s.match_features else None
         self.blocks = nn.ModuleList(Block(s.hidden, s.heads, s.dropout) for _ in range(s.layers))
         # mean and max over the option's tokens: a match on one word must not be averaged away
-        self.out = nn.Sequential(nn.LayerNorm(2 * s.hidden), nn.Linear(2 * s.hidden, 2))
+        if s.overlap_features:
+            # the overlaps join after pooling, through a hidden layer: what an overlap is worth depends on the
+            # function (everything for select_text, little for a toolbar button)
+            self.norm = nn.LayerNorm(2 * s.hidden)
+            self.out = nn.Sequential(nn.Linear(2 * s.hidden + OVERLAPS, s.hidden), nn.GELU(), nn.Linear(s.hidden, 2))
+        else:  # as checkpoints without overlaps were saved
+            self.norm = nn.Identity()
+            self.out = nn.Sequential(nn.LayerNorm(2 * s.hidden), nn.Linear(2 * s.hidden, 2))
 
     def forward(self, context: torch.Tensor, context_pad: torch.Tensor, segments: torch.Tensor, options: torch.Tensor,
                 options_pad: torch.Tensor, owner: torch.Tensor, context_match: Optional[torch.Tensor] = None,
-                option_match: Optional[torch.Tensor] = None) -> tuple[torch.Tensor, torch.Tensor]:
+                option_match: Optional[torch.Tensor] = None,
+                overlaps: Optional[torch.Tensor] = None) -> tuple[torch.Tensor, torch.Tensor]:
         """context (B, Lc, D) for B steps, each token's part in segments (B, Lc); options (N, Lo, D), option n
-        belonging to step owner[n]; the match features (B, Lc, MATCHES) and (N, Lo, MATCHES) when the settings
-        have them. Returns (score, finish logit), each (N,)."""
+        belonging to step owner[n]; the match features (B, Lc, MATCHES) and (N, Lo, MATCHES) and the overlaps
+        (N, OVERLAPS) when the settings have them. Returns (score, finish logit), each (N,)."""
         memory = self.context_in(context) + self.segment(segments)
         x = self.option_in(options)
         if self.match is not None:
@@ -175,7 +201,8 @@ class Head(nn.Module):
         keep = (~options_pad).unsqueeze(-1).float()
         mean = (x * keep).sum(1) / keep.sum(1).clamp(min=1)
         peak = x.masked_fill(options_pad.unsqueeze(-1), float("-inf")).max(1).values
-        score, finish = self.out(torch.cat([mean, peak], -1)).unbind(-1)
+        pooled = [self.norm(torch.cat([mean, peak], -1))] + ([overlaps] if overlaps is not None else [])
+        score, finish = self.out(torch.cat(pooled, -1)).unbind(-1)
         return score, finish
 
 
@@ -211,6 +238,8 @@ class Scorer:
         if s.match_features:
             matches = self._matches(contexts, encoded_parts, [ids for _, ids in encoded], owner, ctx_pad.shape[1],
                                     opt_pad.shape[1])
+        if s.overlap_features:
+            matches["overlaps"] = self._overlaps(contexts, encoded_parts[0], encoded, owner)
         score, finish = self.head(ctx, ctx_pad, segments, opt, opt_pad, owner, **matches)
         sizes = [len(o) for o in options]
         return list(score.split(sizes)), list(finish.split(sizes))
@@ -221,9 +250,10 @@ class Scorer:
         its word-piece is one of the request's and one of its quoted spans'."""
         from lamfactory.core.request import quoted_spans
 
-        special = self.encoder.special
+        special = self.encoder.function_words() if self.settings.overlap_features else self.encoder.special
         said = [ids[~torch.isin(ids, special)] for _, ids in parts[0]]
-        quoted = self.encoder.ids([" ".join(quoted_spans(c[0])) for c in contexts], self.settings.context_tokens[0])
+        quoted = [ids[~torch.isin(ids, special)] for ids in
+                  self.encoder.ids([" ".join(quoted_spans(c[0])) for c in contexts], self.settings.context_tokens[0])]
 
         done = [ids[~torch.isin(ids, special)] for _, ids in parts[1]]
 
@@ -242,6 +272,36 @@ class Scorer:
         for n, ids in enumerate(option_ids):
             option_match[n, :len(ids)] = flags(ids, int(owner[n]))
         return {"context_match": context_match, "option_match": option_match}
+
+    def _overlaps(self, contexts: list[Context], request: list, options: list, owner: torch.Tensor) -> torch.Tensor:
+        """(N, OVERLAPS): per option, the share of the request's content word-pieces it contains, the same for
+        the request's quoted spans, the share of its own content word-pieces the request (its quoted spans)
+        contains, its sentence
+        similarity to the request (mean-pooled states, as sentence-transformers pools MiniLM) and that similarity
+        less the best of its step's options."""
+        from lamfactory.core.request import quoted_spans
+
+        stop = self.encoder.function_words()
+
+        def content(ids: torch.Tensor) -> torch.Tensor:
+            return torch.unique(ids[~torch.isin(ids, stop)])
+
+        said = [content(ids) for _, ids in request]
+        quoted = [content(ids) for ids in
+                  self.encoder.ids([" ".join(quoted_spans(c[0])) for c in contexts], self.settings.context_tokens[0])]
+        req_vec = F.normalize(torch.stack([h.mean(0) for h, _ in request]), dim=-1)
+        opt_vec = F.normalize(torch.stack([h.mean(0) for h, _ in options]), dim=-1)
+        sim = (opt_vec * req_vec[owner]).sum(-1)
+        best = torch.full((len(contexts),), -1.0).scatter_reduce(0, owner, sim, reduce="amax")
+        rows = []
+        for n, (_, ids) in enumerate(options):
+            i, own = int(owner[n]), content(ids)
+
+            def share(of: torch.Tensor, within: torch.Tensor) -> float:
+                return float(torch.isin(of, within).float().mean()) if len(of) else 0.0
+
+            rows.append([share(said[i], own), share(quoted[i], own), share(own, said[i]), share(own, quoted[i])])
+        return torch.cat([torch.tensor(rows), sim[:, None], (sim - best[owner])[:, None]], -1)
 
     @torch.no_grad()
     def score(self, context: Context, options: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -262,7 +322,8 @@ class Scorer:
         from safetensors.torch import load_file
 
         path = Path(path)
-        settings = ScorerSettings(**json.loads((path / SCORER_FILE).read_text(encoding="utf-8")))
+        saved = json.loads((path / SCORER_FILE).read_text(encoding="utf-8"))
+        settings = ScorerSettings(**{"overlap_features": False, **saved})  # saved before the overlaps existed
         scorer = cls(settings, encoder=encoder)
         scorer.head.load_state_dict(load_file(str(path / HEAD_FILE)))
         scorer.head.eval()
