@@ -35,6 +35,9 @@ def _run(config: Path, workdir: Path, only: Optional[str], start: Optional[str])
     except KeyboardInterrupt:
         console.print(f"[yellow]interrupted — rerun the same command to resume from {workdir}[/yellow]")
         raise typer.Exit(130)
+    except (FileNotFoundError, ValueError) as e:  # a stage's input missing or malformed (read_jsonl: file:line)
+        typer.echo(f"error: {one_line(str(e))}", err=True)
+        raise typer.Exit(2)
     wall = time.perf_counter() - t0
     table = Table(title=f"{cfg.name}: task success rate (held-out tasks)")
     for col in ("model", "offline TSR", "online TSR [95% CI]"):

@@ -231,6 +231,16 @@ def test_malformed_jsonl_to_train_is_one_line(tmp_path, option, kind, line):
     assert not (tmp_path / "models").exists()
 
 
+@pytest.mark.parametrize("stage, says", [("eval", "no steps.jsonl"), ("train", "plans.jsonl")])
+def test_a_stage_run_without_its_inputs_is_one_line(tmp_path, stage, says):
+    """`pipeline --only STAGE` on a folder the earlier stages never wrote: one line naming the missing file."""
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("name: x\n")
+    (tmp_path / "w" / "dataflow").mkdir(parents=True)
+    r = invoke("pipeline", "--config", cfg, "--workdir", tmp_path / "w", "--only", stage)
+    assert_one_line(r, says)
+
+
 def test_torn_last_line_of_the_runs_own_logs_is_dropped_on_resume(tmp_path):
     """What a SIGKILL mid-append leaves: a record without its newline. The rerun cuts it off (its task has no
     done mark, so it runs again) instead of failing on it forever."""

@@ -145,6 +145,7 @@ def test_eval_interrupted_by_sigint_then_sigterm_resumes_every_episode_once(tmp_
     chosen = [t.model_copy(update={"split": "test"}) for t in found if len(t.expert_plan) >= 2][:5]
     (work / "dataflow").mkdir(parents=True)
     write_jsonl(work / "dataflow" / "tasks.jsonl", chosen)
+    (work / "dataflow" / "steps.jsonl").write_text("")  # no step samples: oracle and expert act only live
     config = tmp_path / "config.yaml"
     config.write_text(EVAL_CONFIG)
     logs = {name: work / "eval" / name / "online" / "trajectories.jsonl" for name in ("oracle", "expert")}
