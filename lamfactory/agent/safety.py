@@ -38,13 +38,13 @@ class Safety:
         for rule in self.rules:
             if _matches(rule, action, control):
                 return rule.name
+        path = _path_arg(action)
+        if path is not None and not self._inside_work_dir(path):
+            return f"file path outside the working folder ({path})"
         if _wipes_a_selection(action, control) and _whole_document_selected(history):
             return "delete the whole document"
         if _select_all_then_wipe(action):
             return "delete the whole document"
-        path = _path_arg(action)
-        if path is not None and not self._inside_work_dir(path):
-            return f"file path outside the working folder ({path})"
         if status == "CONFIRM":
             return "the model asked for confirmation"
         return None
