@@ -276,32 +276,34 @@ class Scorer:
     def _overlaps(self, contexts: list[Context], request: list, options: list, owner: torch.Tensor) -> torch.Tensor:
         """(N, OVERLAPS): per option, the share of the request's content word-pieces it contains, the same for
         the request's quoted spans, the share of its own content word-pieces the request (its quoted spans)
-        contains, its sentence
-        similarity to the request (mean-pooled states, as sentence-transformers pools MiniLM) and that similarity
-        less the best of its step's options."""
+        contains, its sentence similarity to the request (mean-pooled states, as sentence-transformers pools
+        MiniLM) and that similarity less the best of its step's options. Shares count distinct word-pieces."""
         from lamfactory.core.request import quoted_spans
 
+        quoted_ids = self.encoder.ids([" ".join(quoted_spans(c[0])) for c in contexts], self.settings.context_tokens[0])
+        lists = {"said": [ids for _, ids in request], "quoted": quoted_ids, "own": [ids for _, ids in options]}
         stop = self.encoder.function_words()
+        lists = {k: [ids[~torch.isin(ids, stop)] for ids in v] for k, v in lists.items()}
+        # presence masks over the word-pieces this batch holds (a vocabulary-wide mask was slower than the head)
+        pieces = torch.unique(torch.cat([ids for v in lists.values() for ids in v] + [torch.zeros(1, dtype=torch.long)]))
 
-        def content(ids: torch.Tensor) -> torch.Tensor:
-            return torch.unique(ids[~torch.isin(ids, stop)])
+        def present(id_lists: list[torch.Tensor]) -> torch.Tensor:  # (n, pieces): which content pieces each holds
+            mask = torch.zeros(len(id_lists), len(pieces), dtype=torch.bool)
+            for row, ids in enumerate(id_lists):
+                mask[row, torch.searchsorted(pieces, ids)] = True
+            return mask
 
-        said = [content(ids) for _, ids in request]
-        quoted = [content(ids) for ids in
-                  self.encoder.ids([" ".join(quoted_spans(c[0])) for c in contexts], self.settings.context_tokens[0])]
+        said, quoted, own = present(lists["said"]), present(lists["quoted"]), present(lists["own"])
+
+        def share(of: torch.Tensor, within: torch.Tensor) -> torch.Tensor:  # distinct pieces of `of` in `within`
+            return (of & within).float().sum(1) / of.float().sum(1).clamp(min=1)
+
         req_vec = F.normalize(torch.stack([h.mean(0) for h, _ in request]), dim=-1)
         opt_vec = F.normalize(torch.stack([h.mean(0) for h, _ in options]), dim=-1)
         sim = (opt_vec * req_vec[owner]).sum(-1)
         best = torch.full((len(contexts),), -1.0).scatter_reduce(0, owner, sim, reduce="amax")
-        rows = []
-        for n, (_, ids) in enumerate(options):
-            i, own = int(owner[n]), content(ids)
-
-            def share(of: torch.Tensor, within: torch.Tensor) -> float:
-                return float(torch.isin(of, within).float().mean()) if len(of) else 0.0
-
-            rows.append([share(said[i], own), share(quoted[i], own), share(own, said[i]), share(own, quoted[i])])
-        return torch.cat([torch.tensor(rows), sim[:, None], (sim - best[owner])[:, None]], -1)
+        s, q = said[owner], quoted[owner]
+        return torch.stack([share(s, own), share(q, own), share(own, s), share(own, q), sim, sim - best[owner]], -1)
 
     @torch.no_grad()
     def score(self, context: Context, options: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
