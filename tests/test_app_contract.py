@@ -84,3 +84,13 @@ def test_run_refuses_a_file_the_app_does_not_open(tmp_path):
     assert not list(tmp_path.glob("notes.lam*"))  # no output file
     r = CliRunner().invoke(app, ["run", "--doc", str(notes), "--task", "x", "--model", "random", "--app", "nope"])
     assert r.exit_code == 2 and "unknown application 'nope'" in r.output
+
+
+def test_a_trajectory_carries_its_tasks_app():
+    """Records of a Calc episode said "writer" (Trajectory.app's default), so its memory entries did too."""
+    from lamfactory.core.records import TaskInstance, Trajectory
+
+    task = TaskInstance(task_id="t", app="calc", request="Bold B2", template_id="budget", doc_path="/tmp/b.xlsx")
+    assert Trajectory(task=task, policy="oracle").app == "calc"
+    assert Trajectory.model_validate_json(Trajectory(task=task, policy="oracle").model_dump_json(exclude={"app"})).app == "calc"
+    assert Trajectory(task=task.model_copy(update={"app": "writer"}), policy="oracle").app == "writer"

@@ -184,13 +184,23 @@ class Step(Record):
 
 class Trajectory(Record):
     task: TaskInstance
-    app: str = DEFAULT_APP
+    app: str = DEFAULT_APP  # its task's app unless given (a Calc episode's record said "writer")
     policy: str  # "oracle" | "expert" | "random" | a model path / backend spec
     steps: list[Step] = Field(default_factory=list)
     verdict: Optional[Verdict] = None
     bucket: Literal["pass", "fail", "unsure"] = "fail"
     failure: Optional[str] = None  # why it failed: first failing step's error, "checker", "step-limit", ...
     seconds: float = 0.0
+
+    @model_validator(mode="before")
+    @classmethod
+    def _app_of_task(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "app" not in data and data.get("task") is not None:
+            task = data["task"]
+            app = task.get("app") if isinstance(task, dict) else getattr(task, "app", None)
+            if app:
+                data = {**data, "app": app}
+        return data
 
 
 class ControlBrief(Record):
