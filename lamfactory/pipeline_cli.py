@@ -29,6 +29,9 @@ def _run(config: Path, workdir: Path, only: Optional[str], start: Optional[str])
         raise typer.Exit(2)
     t0, started = time.perf_counter(), time.time()
     signal.signal(signal.SIGTERM, _interrupt)
+    # SIGINT too: a run started in the background (`nohup … &`) inherits SIGINT ignored, and Python then raises no
+    # KeyboardInterrupt — `kill -INT` did nothing and the run went on to the end (seen in tests/test_resume.py)
+    signal.signal(signal.SIGINT, _interrupt)
     try:
         manifest = run_pipeline(cfg, workdir, only=only, start=start,
                                 log=lambda line: console.print(line, markup=False, highlight=False))
