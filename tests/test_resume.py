@@ -42,11 +42,11 @@ def _workdir(tmp_path: Path) -> tuple[Path, Path]:
     return work, config
 
 
-def _pipeline(config: Path, work: Path, tmp: Path) -> subprocess.Popen:
+def _pipeline(config: Path, work: Path, tmp: Path, stage: str = "dataflow") -> subprocess.Popen:
     tmp.mkdir(exist_ok=True)
     env = dict(os.environ, TMPDIR=str(tmp), HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
     return subprocess.Popen([sys.executable, "-m", "lamfactory.cli", "pipeline", "--config", str(config),
-                             "--workdir", str(work), "--only", "dataflow"], cwd=ROOT, env=env,
+                             "--workdir", str(work), "--only", stage], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -56,13 +56,7 @@ def _done(work: Path) -> int:
 
 
 def _interrupt_after(proc: subprocess.Popen, work: Path, done: int, sig: int) -> tuple[int, str]:
-    deadline = time.monotonic() + 240
-    while _done(work) < done and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert proc.poll() is None, "the stage ended before it could be interrupted"
-    proc.send_signal(sig)
-    out, err = proc.communicate(timeout=90)
-    return proc.returncode, out + err
+    return _interrupt_when(proc, lambda: _done(work) >= done, sig)
 
 
 def _soffice_under(folder: Path) -> list[str]:
@@ -111,14 +105,6 @@ def _lines(path: Path) -> int:
     return path.read_text().count("\n") if path.is_file() else 0
 
 
-def _eval_stage(config: Path, work: Path, tmp: Path) -> subprocess.Popen:
-    tmp.mkdir(exist_ok=True)
-    env = dict(os.environ, TMPDIR=str(tmp), HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
-    return subprocess.Popen([sys.executable, "-m", "lamfactory.cli", "pipeline", "--config", str(config),
-                             "--workdir", str(work), "--only", "eval"], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
 def _interrupt_when(proc: subprocess.Popen, ready, sig: int) -> tuple[int, str]:
     deadline = time.monotonic() + 240
     while not ready() and proc.poll() is None and time.monotonic() < deadline:
@@ -150,13 +136,13 @@ def test_eval_interrupted_by_sigint_then_sigterm_resumes_every_episode_once(tmp_
     config.write_text(EVAL_CONFIG)
     logs = {name: work / "eval" / name / "online" / "trajectories.jsonl" for name in ("oracle", "expert")}
     for sig, name, after in ((signal.SIGINT, "oracle", 2), (signal.SIGTERM, "expert", 1)):
-        code, output = _interrupt_when(_eval_stage(config, work, tmp), lambda: _lines(logs[name]) >= after, sig)
+        code, output = _interrupt_when(_pipeline(config, work, tmp, "eval"), lambda: _lines(logs[name]) >= after, sig)
         assert code == 130 and "interrupted — rerun the same command" in output, output[-2000:]
         assert "Traceback" not in output, output[-3000:]
         assert not _soffice_under(tmp), f"soffice left running after {sig.name}"
         assert not list(tmp.glob("lam-soffice-*")), "soffice profile folders left behind"
     assert _lines(logs["oracle"]) == 5 and 1 <= _lines(logs["expert"]) < 5
-    final = _eval_stage(config, work, tmp)
+    final = _pipeline(config, work, tmp, "eval")
     out, err = final.communicate(timeout=300)
     assert final.returncode == 0, (out + err)[-3000:]
     for name, log in logs.items():
@@ -175,14 +161,6 @@ plans: {{sources: ["docs:{docs}"], evolve: 4}}
 """
 
 
-def _stage(config: Path, work: Path, tmp: Path, stage: str) -> subprocess.Popen:
-    tmp.mkdir(exist_ok=True)
-    env = dict(os.environ, TMPDIR=str(tmp), HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
-    return subprocess.Popen([sys.executable, "-m", "lamfactory.cli", "pipeline", "--config", str(config),
-                             "--workdir", str(work), "--only", stage], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
 def test_plans_interrupted_by_sigint_then_sigterm_resumes_to_the_same_records(tmp_path):
     """The plans stage interrupted while it works (once it has started the stage), then run to its end: the
     same plans.jsonl, byte for byte, as an uninterrupted run of the same config; no half-written file after
@@ -194,7 +172,7 @@ def test_plans_interrupted_by_sigint_then_sigterm_resumes_to_the_same_records(tm
     config = tmp_path / "config.yaml"
     config.write_text(PLANS_CONFIG.format(docs=docs))
     ref, cut, tmp = tmp_path / "ref", tmp_path / "cut", tmp_path / "tmp"
-    out, err = _stage(config, ref, tmp, "plans").communicate(timeout=300)
+    out, err = _pipeline(config, ref, tmp, "plans").communicate(timeout=300)
     assert (ref / "plans" / "plans.jsonl").is_file(), (out + err)[-2000:]
     mark = cut / "manifest.json"
 
@@ -207,9 +185,9 @@ def test_plans_interrupted_by_sigint_then_sigterm_resumes_to_the_same_records(tm
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         before = mark.stat().st_mtime_ns if mark.is_file() else 0
-        code, output = _interrupt_when(_stage(config, cut, tmp, "plans"), started_since(before), sig)
+        code, output = _interrupt_when(_pipeline(config, cut, tmp, "plans"), started_since(before), sig)
         assert code == 130 and "interrupted — rerun the same command" in output, output[-2000:]
         assert "Traceback" not in output, output[-3000:]
         assert not (cut / "plans" / "plans.jsonl").exists(), "a plans file written by an interrupted stage"
-    out, err = _stage(config, cut, tmp, "plans").communicate(timeout=300)
+    out, err = _pipeline(config, cut, tmp, "plans").communicate(timeout=300)
     assert (cut / "plans" / "plans.jsonl").read_bytes() == (ref / "plans" / "plans.jsonl").read_bytes()
