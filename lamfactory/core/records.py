@@ -249,7 +249,8 @@ class Experience(Record):
     steps: list[AgentOutput]
     app: str = DEFAULT_APP  # its successful actions, in order (thought and plan dropped)
     controls: list[Optional[StepControl]] = Field(default_factory=list)  # per step (None: no control)
-    referenced: list[int] = Field(default_factory=list)  # the paragraphs its request pointed at in its document
+    # the parts its request pointed at in its document (core.state.StateHints.referenced: paragraphs, addresses)
+    referenced: list[int | str] = Field(default_factory=list)
 
 
 # ---------------------------------------------------------------- JSONL helpers

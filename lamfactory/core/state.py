@@ -14,7 +14,9 @@ from typing import Any, Protocol
 class StateHints:
     texts: list[str] = field(default_factory=list)  # texts in the state an argument may take (most relevant first)
     ints: list[int] = field(default_factory=list)  # numbers of the state's parts (paragraph, table, sheet numbers)
-    referenced: list[int] = field(default_factory=list)  # the parts the request points at, in state order
+    # the parts the request points at: Writer's paragraph numbers (document order), Calc's addresses and sheet
+    # names (request order); the retrieval memory carries a remembered step's value by its place in this list
+    referenced: list[int | str] = field(default_factory=list)
     # where a text (of `texts` or quoted by the request) is in the state, in a few words ("P3/9 Heading 2"): the
     # scorer reads it with the option, so "the second paragraph" or "the title" can be learnt, not ruled
     places: dict[str, str] = field(default_factory=dict)

@@ -25,7 +25,8 @@ import numpy as np
 
 from lamfactory.core.app import get_app
 from lamfactory.core.request import numbers_in, quoted_spans
-from lamfactory.agent.retrieval.transfer import NAMED, carry_number, carry_numbers, names
+from lamfactory.agent.retrieval.transfer import (NAMED, carry_number, carry_numbers, carry_reference,
+                                                 carry_references, names)
 from lamfactory.agent.sample import build_sample, describe_action
 from lamfactory.core.records import (AgentOutput, Control, ControlBrief, Experience, Observation, Step, StepControl,
                                      StepSample, Trajectory, read_jsonl, write_jsonl)
@@ -82,19 +83,23 @@ class Hint:
         in_tree_order = sorted(fits, key=lambda c: int(c.label) if c.label.isdigit() else 0)
         return [in_tree_order[min(role.nth, len(in_tree_order) - 1)]]
 
-    def transfer_args(self, pointed: Sequence[int] = ()) -> dict:
-        """Its next step's argument values carried over to this request, which points at the paragraphs
-        `pointed` of its document, by the role each value had in its request:
-        - its k-th quoted span or k-th paragraph pointed at becomes this request's k-th one (Find: the first
-          quote, Replace: the second; select_paragraph: the paragraph starting "..."); a number, also inside a
-          text, becomes the one playing its role here (transfer.carry_number: "2.5 cm" -> "2.0 cm");
+    def transfer_args(self, pointed: Sequence[int | str] = ()) -> dict:
+        """Its next step's argument values carried over to this request, which points at the parts `pointed` of
+        its document (core.state.StateHints.referenced: paragraphs, cell ranges, sheets), by the role each value
+        had in its request:
+        - its k-th part pointed at or k-th quoted span becomes this request's k-th one (select_paragraph: the
+          paragraph starting "..."; select_cell: "B2:B9" -> "C3:C12", also inside a text: "=SUM(B2:B9)"; Find:
+          the first quote, Replace: the second, quotes of parts pointed at not counted); a number, also inside
+          a text, becomes the one playing its role here (transfer.carry_number: "2.5 cm" -> "2.0 cm");
         - a text its request named without quotes (a font, a style) becomes NAMED: the decoder takes the first
           candidate this request names (agent/decode.py);
         - a text its request did not contain stays as it is (keys=^{END}); other numbers do not carry."""
         if self.step is None:
             return {}
-        theirs, ours = quoted_spans(self.experience.request), quoted_spans(self.request)
-        their_request = self.experience.request
+        their_request, referenced = self.experience.request, self.experience.referenced
+        # a quoted part pointed at (a sheet) carries as a part: the other quotes keep their order without it
+        theirs = [q for q in quoted_spans(their_request) if q not in referenced]
+        ours = [q for q in quoted_spans(self.request) if q not in pointed]
         out = {}
         for name, value in self.step.args.items():
             if isinstance(value, bool):
@@ -104,22 +109,29 @@ class Hint:
                 carried = carry_number(str(value), their_request, self.request, name) if stated else None
                 if carried is not None and float(carried).is_integer():
                     out[name] = int(float(carried))
-                elif not stated and value in self.experience.referenced:
-                    k = self.experience.referenced.index(value)
-                    if k < len(pointed):
-                        out[name] = pointed[k]
+                elif not stated and (part := carry_reference(value, referenced, pointed)) is not None:
+                    out[name] = part
             elif not isinstance(value, str):
                 continue
+            elif (part := carry_reference(value, referenced, pointed)) is not None:
+                out[name] = part  # before the quotes: 'the sheet "Archive"' carries to "the Notes sheet"
             elif value in theirs:
                 if theirs.index(value) < len(ours):
                     out[name] = ours[theirs.index(value)]
-            elif (carried := carry_numbers(value, their_request, self.request, self.control or name)) is not None:
+            elif (carried := self._carried_text(value, name, pointed)) is not None:
                 out[name] = carried
             elif value in self.experience.request:
                 out[name] = NAMED
             else:
                 out[name] = value
         return out
+
+    def _carried_text(self, value: str, name: str, pointed: Sequence[int | str]) -> Optional[str]:
+        """A text with the parts pointed at and the numbers its request stated in it carried over (a formula
+        "=B4*1.5" with both), or None when neither carries."""
+        parts = carry_references(value, self.experience.referenced, pointed)
+        numbers = carry_numbers(parts or value, self.experience.request, self.request, self.control or name)
+        return numbers if numbers is not None else parts
 
 
 def named_value(values: Sequence, cands) -> Optional[str]:

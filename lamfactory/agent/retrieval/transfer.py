@@ -2,12 +2,13 @@
 the remembered request, never by copying its literal text. A number plays the role of the word beside it ("2.5 cm"
 in "a 2.5 cm indent" becomes "2.0 cm" for "a 2.0 cm first-line indent"); a font or style the request named
 without quotes becomes "whatever this request names"; a control the request named ("ascending") becomes the one
-this request names ("descending")."""
+this request names ("descending"); a part of the document it pointed at (a paragraph, a cell range) becomes the one
+this request points at in the same place, also inside a text ("=SUM(B2:B9)" -> "=SUM(C3:C12)")."""
 
 from __future__ import annotations
 
 import re
-from typing import NamedTuple, Optional
+from typing import NamedTuple, Optional, Sequence
 
 from lamfactory.core.request import DIMENSIONS, NUMBER, mentioned
 
@@ -66,3 +67,23 @@ def carry_numbers(value: str, theirs: str, ours: str, where: str = "") -> Option
         return m.group(0) if carried is None else carried
     out = NUMBER.sub(swap, value)
     return out if carried_any else None
+
+
+def carry_reference(value: int | str, theirs: Sequence[int | str], ours: Sequence[int | str]) -> Optional[int | str]:
+    """The part this request points at (`ours`, core.state.StateHints.referenced) in the place `value` had among
+    the parts the remembered request pointed at (`theirs`): its k-th becomes our k-th. None when it had none
+    there or ours has no k-th."""
+    same = [i for i, r in enumerate(theirs) if type(r) is type(value) and r == value]
+    return ours[same[0]] if same and same[0] < len(ours) else None
+
+
+def carry_references(value: str, theirs: Sequence[int | str], ours: Sequence[int | str]) -> Optional[str]:
+    """`value` (a text) with each text part the remembered request pointed at, written in it as a word of its own,
+    replaced by the one in its place here (carry_reference); None when none carries."""
+    texts = sorted({r for r in theirs if isinstance(r, str) and carry_reference(r, theirs, ours) is not None},
+                   key=len, reverse=True)  # the longest first: "B2:B9" before "B2"
+    if not texts:
+        return None
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, texts)) + r")(?!\w)")
+    out = pattern.sub(lambda m: str(carry_reference(m.group(0), theirs, ours)), value)
+    return out if pattern.search(value) else None

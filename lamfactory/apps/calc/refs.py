@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 # "B4", "A3:D9", "Notes.B2" (a sheet-qualified address, as the Name Box takes it)
 ADDRESS = re.compile(r"(?<![\w.])(?:[A-Za-z]\w*\.)?[A-Z]{1,2}[1-9]\d{0,4}(?::[A-Z]{1,2}[1-9]\d{0,4})?(?!\w)")
@@ -165,6 +165,7 @@ TOTAL_ROW_WORDS = re.compile(r"\btotals? (row|line)\b|\brow (of|with) (the )?tot
 TABLE_WORDS = re.compile(r"\b(whole|entire|full|all the) (table|data|list|sheet)\b|\bthe table\b|\ball (the )?data\b",
                          re.I)
 ROW_NUMBER = re.compile(r"\brow (\d+)\b", re.I)
+SHEET_WORDS = re.compile(r"\b(sheets?|tabs?|worksheets?)\b", re.I)
 COLUMN_LETTER = re.compile(r"\bcolumn ([A-Z]{1,2})\b")
 
 
@@ -218,3 +219,45 @@ def defaults(table: Optional[Table]) -> list[str]:
     if table.title_row:
         out += [cell(table.title_row, 1), table.title_range()]
     return out
+
+
+def references(table: Optional[Table], request: str, sheets: Sequence[str] = ()) -> list[str]:
+    """What the request points at, in the order it says it (core.state.StateHints.referenced: the retrieval
+    memory carries a remembered step's address to the one in its place here): each address or "B4 to B9" span it
+    writes, column ("column C", "the Cost column": its data), row ("the Pens row", "row 5"), the header row, the
+    title, the total row, the whole table, and each sheet it names. A part said inside a longer one ("B4" of
+    "B4 to B9", a header inside a sheet's name) is none of its own."""
+    found: list[tuple[int, int, str]] = []  # (start, end, reference)
+    found += [(m.start(), m.end(), f"{m[1]}:{m[2]}") for m in ADDRESS_SPAN.finditer(request)]
+    found += [(m.start(), m.end(), m[0]) for m in ADDRESS.finditer(request)]
+    headers = {c.header.casefold() for c in table.columns} if table is not None else set()
+    both = headers & {name.casefold() for name in sheets}
+    # a name both a sheet's and a column's ("Notes") is the sheet where the request speaks of sheets, else the column
+    as_sheet = SHEET_WORDS.search(request) is not None
+    found += [(m.start(), m.end(), name) for name in sheets if as_sheet or name.casefold() not in both
+              for m in _said(request, name)]
+    if table is not None:
+        for c in table.columns:
+            if not as_sheet or c.header.casefold() not in both:
+                found += [(m.start(), m.end(), table.data(c)) for m in _said(request, c.header)]
+        for label in table.labels():
+            found += [(m.start(), m.end(), table.row_range(table.row_of(label))) for m in _said(request, label)]
+        for m in COLUMN_LETTER.finditer(request):
+            found.append((m.start(), m.end(), span(table.first_row, col_index(m[1]), table.last_row, col_index(m[1]))))
+        found += [(m.start(), m.end(), table.row_range(int(m[1]))) for m in ROW_NUMBER.finditer(request)]
+        parts = [(HEADER_WORDS, table.header_range()), (TABLE_WORDS, table.whole())]
+        if table.title_row:
+            parts.append((TITLE_WORDS, cell(table.title_row, 1)))
+        if table.total_row:
+            parts.append((TOTAL_ROW_WORDS, table.row_range(table.total_row)))
+        found += [(m.start(), m.end(), part) for words, part in parts for m in words.finditer(request)]
+    out, end = [], -1
+    for _, stop, ref in sorted(found, key=lambda f: (f[0], -f[1])):  # the longest of those starting together
+        if stop > end:  # not inside the one before; overlapping counts ("header row 3": the header, row 3)
+            out.append(ref)
+            end = stop
+    return list(dict.fromkeys(out))
+
+
+def _said(request: str, text: str) -> list[re.Match]:
+    return list(re.finditer(_WORD.format(re.escape(text)), request, re.I)) if text else []

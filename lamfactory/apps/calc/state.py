@@ -85,13 +85,15 @@ class CalcState:
 
     def hints(self, state: dict[str, Any], request: str) -> StateHints:
         """Texts: the addresses the request points at (refs.pointed), the table's parts, the sheet names it
-        says, then cell texts it says. Ints: sheet numbers."""
+        says, then cell texts it says. Ints: sheet numbers. Referenced: the addresses and sheets it names, in its
+        order (refs.references)."""
         s = Sheet.model_validate(state)
         table = table_of(s)
         texts = refs.pointed(table, request) + refs.defaults(table)
         texts += mentioned(s.sheets, request) + [q for q in quoted_spans(request)]
         texts += mentioned([str(_number(c.v)) for c in s.cells if isinstance(c.v, str)], request)
-        return StateHints(texts=list(dict.fromkeys(t for t in texts if t)), ints=list(range(1, len(s.sheets) + 1)))
+        return StateHints(texts=list(dict.fromkeys(t for t in texts if t)), ints=list(range(1, len(s.sheets) + 1)),
+                          referenced=refs.references(table, request, s.sheets))
 
     def from_summary(self, summary: str) -> dict[str, Any]:
         sheet = Sheet()
