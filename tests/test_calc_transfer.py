@@ -43,6 +43,17 @@ def test_an_address_and_a_formula_carry_to_the_range_this_request_names():
     assert _carried(e, 0, "Sum the Qty column and put the total in C13.") == {"address": "C2:C12"}
 
 
+def test_a_part_carries_to_ours_of_its_form_and_an_opening_cell_to_ours():
+    target = AgentOutput(function="select_cell", args={"address": "B10"})
+    e = _remembered("Sum the cells B2:B9 and put the total in B10.", target)
+    assert _carried(e, 0, "Clear C4, please.") == {"address": "C4"}  # its cell (after a range) is our cell
+    bold = _remembered("Bold B4.", AgentOutput(function="select_cell", args={"address": "B4"}))
+    assert _carried(bold, 0, "Bold the Qty column.") == {"address": "C2:C12"}  # no cell here: the range
+    first = AgentOutput(function="select_cell", args={"address": "B2"})  # a sort selects the column's first cell
+    e = _remembered("Sort the rows by the Cost column, smallest first.", first)
+    assert _carried(e, 0, "Sort the rows by the Qty column, smallest first.") == {"address": "C2"}
+
+
 def test_a_sheet_name_carries_and_its_quotes_do_not_shift_the_others():
     open_tab = AgentOutput(function="select_cell", args={"address": "Notes.A1"})
     e = _remembered("Go to Notes.A1 of the Notes sheet.", open_tab)

@@ -69,12 +69,31 @@ def carry_numbers(value: str, theirs: str, ours: str, where: str = "") -> Option
     return out if carried_any else None
 
 
+def form(part: int | str) -> str:
+    """A part's written form, letters and digits aside: "B4" and "C13" are one form ("a9"), "B2:B9" another,
+    a sheet's name ("a") a third; every paragraph number is one form."""
+    return "int" if isinstance(part, int) else re.sub(r"\d+", "9", re.sub(r"[^\W\d_]+", "a", part))
+
+
 def carry_reference(value: int | str, theirs: Sequence[int | str], ours: Sequence[int | str]) -> Optional[int | str]:
     """The part this request points at (`ours`, core.state.StateHints.referenced) in the place `value` had among
-    the parts the remembered request pointed at (`theirs`): its k-th becomes our k-th. None when it had none
-    there or ours has no k-th."""
-    same = [i for i, r in enumerate(theirs) if type(r) is type(value) and r == value]
-    return ours[same[0]] if same and same[0] < len(ours) else None
+    the parts the remembered request pointed at (`theirs`): its k-th of a form becomes our k-th of that form (its
+    target cell after a range, "Sum B2:B9 into B10", is our cell in "Clear B4"); where we point at none of that
+    form, its k-th overall becomes our k-th ("Bold B4" -> "Bold C3:C9"). A value that opens one of its parts ("B4" of "B4:B9", which a sort selects)
+    becomes the opening of ours. None when it was none of its parts or ours has none in its place."""
+    same = [r for r in theirs if type(r) is type(value) and r == value]
+    if same:
+        k = theirs.index(same[0])
+        mine, alike = [r for r in theirs if form(r) == form(value)], [r for r in ours if form(r) == form(value)]
+        if alike:
+            return alike[mine.index(value)] if mine.index(value) < len(alike) else None
+        return ours[k] if k < len(ours) else None
+    if not isinstance(value, str) or not value:
+        return None
+    opened = next((r for r in theirs if isinstance(r, str) and re.match(re.escape(value) + r"\W", r)), None)
+    carried = carry_reference(opened, theirs, ours) if opened is not None else None
+    opening = re.match(r"\w+", carried) if isinstance(carried, str) else None
+    return opening[0] if opening and form(opening[0]) == form(value) else None
 
 
 def carry_references(value: str, theirs: Sequence[int | str], ours: Sequence[int | str]) -> Optional[str]:
