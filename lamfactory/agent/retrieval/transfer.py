@@ -79,15 +79,13 @@ def carry_reference(value: int | str, theirs: Sequence[int | str], ours: Sequenc
     """The part this request points at (`ours`, core.state.StateHints.referenced) in the place `value` had among
     the parts the remembered request pointed at (`theirs`): its k-th of a form becomes our k-th of that form (its
     target cell after a range, "Sum B2:B9 into B10", is our cell in "Clear B4"); where we point at none of that
-    form, its k-th overall becomes our k-th ("Bold B4" -> "Bold C3:C9"). A value that opens one of its parts ("B4" of "B4:B9", which a sort selects)
-    becomes the opening of ours. None when it was none of its parts or ours has none in its place."""
-    same = [r for r in theirs if type(r) is type(value) and r == value]
-    if same:
-        k = theirs.index(same[0])
+    form, its k-th overall becomes our k-th ("Bold B4" -> "Bold C3:C9"). A value that opens one of its parts
+    ("B4" of "B4:B9", which a sort selects) becomes the opening of ours. None when it was none of its parts or
+    ours has none in its place."""
+    if any(type(r) is type(value) and r == value for r in theirs):
         mine, alike = [r for r in theirs if form(r) == form(value)], [r for r in ours if form(r) == form(value)]
-        if alike:
-            return alike[mine.index(value)] if mine.index(value) < len(alike) else None
-        return ours[k] if k < len(ours) else None
+        k, places = (mine.index(value), alike) if alike else (theirs.index(value), ours)
+        return places[k] if k < len(places) else None
     if not isinstance(value, str) or not value:
         return None
     opened = next((r for r in theirs if isinstance(r, str) and re.match(re.escape(value) + r"\W", r)), None)
