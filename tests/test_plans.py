@@ -196,7 +196,7 @@ def test_cli_bad_input_is_one_line_and_leaves_nothing(tmp_path, make_source, mes
     out = tmp_path / "out"
     result = runner.invoke(app, ["plans", "build", "--source", make_source(tmp_path), "--out", str(out),
                                  "--no-progress"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # bad input, as every command (core/exits.py)
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0]
     assert not out.exists() and not any(p.name.startswith(".out") for p in tmp_path.iterdir())
@@ -207,4 +207,4 @@ def test_cli_bad_llm_option(tmp_path):
 
     result = runner.invoke(app, ["plans", "build", "--source", "libreoffice-help", "--out", str(tmp_path / "o"),
                                  "--llm", "writer=openai:x"])
-    assert result.exit_code == 1 and "unknown role 'writer'" in result.output
+    assert result.exit_code == 2 and "unknown role 'writer'" in result.output

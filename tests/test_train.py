@@ -141,7 +141,7 @@ def test_bad_config_key_is_one_clear_error(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text(yaml.safe_dump({"train": {"reward": {"lora": {"rank": 8}}}}))
     res = CliRunner().invoke(app, ["train", "reward", "--config", str(bad), "--out", str(tmp_path)])
-    assert res.exit_code == 1
+    assert res.exit_code == 2  # bad input, as every command (core/exits.py)
     assert res.output.strip().splitlines() == [f"error: {bad}: reward.lora.rank: Extra inputs are not permitted"]
 
 

@@ -13,6 +13,8 @@ from typing import Optional
 
 import typer
 
+from lamfactory.core.exits import RUN_FAILED, fail as _fail
+
 
 def run_command(
     doc: Path = typer.Option(..., "--doc", help="The document to work on (a file type of --app); it is not modified."),
@@ -82,7 +84,7 @@ def run_command(
         env.close()
     if traj is None:
         _fail(f"soffice crashed twice during the run ({crashes}); no result was written, {doc} is untouched "
-              "— run the same command again", code=1)
+              "— run the same command again", code=RUN_FAILED)
     write_jsonl(log, traj.steps)
     ok = sum(s.result_ok for s in traj.steps)
     again = " (soffice crashed once; ran the task again on a fresh copy)" if crashes else ""
@@ -124,8 +126,3 @@ def _run_and_save(env, instance, policy, max_steps: int, safety, obs, target: Pa
 
 def _first_line(e: Exception) -> str:
     return str(e).strip().splitlines()[0][:300] if str(e).strip() else type(e).__name__
-
-
-def _fail(message: str, code: int = 2):
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)

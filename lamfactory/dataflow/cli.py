@@ -8,6 +8,7 @@ from typing import Optional
 import typer
 
 from lamfactory.core.app import DEFAULT_APP
+from lamfactory.core.exits import fail
 
 app = typer.Typer(add_completion=False, no_args_is_help=True)
 
@@ -21,8 +22,7 @@ def templates_command(out: str = typer.Option(..., "--out", help="folder for the
     try:
         templates = get_app(app_name).build_templates(out)
     except (AppError, FileNotFoundError, OSError) as e:
-        typer.echo(f"error: {e}", err=True)
-        raise typer.Exit(2)
+        fail(str(e))
     typer.echo(json.dumps({"templates": len(templates), "out": out}))
 
 
@@ -51,11 +51,9 @@ def run_command(
                              seed=seed, expert=expert, per_plan=per_plan)
         summary = run_dataflow(plans, out, cfg)
     except (DataflowError, LLMSpecError, FileNotFoundError, AppError) as e:
-        typer.echo(f"error: {e}", err=True)
-        raise typer.Exit(2)
+        fail(str(e))
     except ValueError as e:  # a malformed record in a file of the run folder (read_jsonl names file and line)
-        typer.echo(f"error: {str(e).splitlines()[0]}", err=True)
-        raise typer.Exit(2)
+        fail(str(e).splitlines()[0])
     except KeyboardInterrupt:
         typer.echo("interrupted: finished tasks are saved; rerun the same command to resume", err=True)
         raise typer.Exit(130)

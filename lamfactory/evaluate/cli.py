@@ -12,14 +12,10 @@ from typing import Optional
 
 import typer
 
+from lamfactory.core.exits import fail as _fail
 from lamfactory.core.records import write_json
 
 app = typer.Typer(add_completion=False, no_args_is_help=True)
-
-
-def _fail(message: str):
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
 
 
 DECODE_HELP = "KEY=VALUE overriding a decode setting (agent/settings.py), e.g. retrieval=false; repeatable."

@@ -8,6 +8,7 @@ from typing import Optional
 import typer
 
 from lamfactory.core.app import DEFAULT_APP
+from lamfactory.core.exits import fail
 
 app = typer.Typer(add_completion=False, no_args_is_help=True)
 
@@ -34,8 +35,7 @@ def build_command(
         roles = parse_llm_options(llm or [])
         stats = build_plans(source, out, evolve=evolve, llm_roles=roles, seed=seed, progress=progress, app=app_name)
     except (PlansError, LLMError, LLMSpecError, AppError) as e:
-        typer.echo(f"error: {e}", err=True)
-        raise typer.Exit(1)
+        fail(str(e))
     if stats.get("reused"):
         typer.echo(f"{out}: up to date (same inputs), reused")
     summary = {k: stats[k] for k in ("cleaned", "distinct_tasks", "evolved", "per_split", "dropped", "seconds")}

@@ -8,6 +8,8 @@ from typing import Optional
 
 import typer
 
+from lamfactory.core.exits import fail
+
 app = typer.Typer(add_completion=False, no_args_is_help=True)
 
 CONFIG = typer.Option(None, "--config", help="YAML (top-level `train:` section or the train keys themselves).")
@@ -33,8 +35,7 @@ def _run(phases: tuple[str, ...], config, out, plans, steps, passed, failed, rol
             typer.echo("boost: no rollouts given, LAM3 is retrained on the expert data only", err=True)
         results = train_phases(data, out, cfg, phases, rollout_fn=rollout_fn)
     except (ValueError, FileNotFoundError, ImportError) as e:
-        typer.echo(f"error: {e}", err=True)
-        raise typer.Exit(1)
+        fail(str(e))
     for name, r in results.items():
         typer.echo(json.dumps({"phase": name, "model_dir": r.model_dir, "skipped": r.skipped, **r.metrics}))
 
