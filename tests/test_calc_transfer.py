@@ -54,6 +54,14 @@ def test_a_part_carries_to_ours_of_its_form_and_an_opening_cell_to_ours():
     assert _carried(e, 0, "Sort the rows by the Qty column, smallest first.") == {"address": "C2"}
 
 
+def test_a_cell_named_by_its_column_and_row_is_one_part():
+    change = AgentOutput(function="select_cell", args={"address": "B4"})
+    e = _remembered("Update B4: it should be 65.", change)
+    assert VIEW.hints(BUDGET, "Set the Qty of 'thing 7' to 9.").referenced == ["C7"]
+    assert _carried(e, 0, "Set the Qty of 'thing 7' to 9.") == {"address": "C7"}
+    assert VIEW.hints(BUDGET, "Bold the Qty column and the thing 7 row.").referenced == ["C2:C12", "A7:C7"]
+
+
 def test_a_sheet_name_carries_and_its_quotes_do_not_shift_the_others():
     open_tab = AgentOutput(function="select_cell", args={"address": "Notes.A1"})
     e = _remembered("Go to Notes.A1 of the Notes sheet.", open_tab)

@@ -165,8 +165,9 @@ TOTAL_ROW_WORDS = re.compile(r"\btotals? (row|line)\b|\brow (of|with) (the )?tot
 TABLE_WORDS = re.compile(r"\b(whole|entire|full|all the) (table|data|list|sheet)\b|\bthe table\b|\ball (the )?data\b",
                          re.I)
 ROW_NUMBER = re.compile(r"\brow (\d+)\b", re.I)
+CELL_OF = re.compile(r"""^["'‘’“”\s]*(of|for|'s|’s)?["'‘’“”\s]*$""", re.I)  # between a header and a label
 SHEET_WORDS = re.compile(r"\b(sheets?|tabs?|worksheets?)\b", re.I)
-COLUMN_LETTER = re.compile(r"\bcolumn ([A-Z]{1,2})\b")
+COLUMN_LETTER = re.compile(r"\b[Cc]olumn ([A-Z]{1,2})\b")  # "Column D is obsolete"
 
 
 def mentions(request: str, text: str) -> bool:
@@ -237,17 +238,17 @@ def references(table: Optional[Table], request: str, sheets: Sequence[str] = ())
     found += [(m.start(), m.end(), name) for name in sheets if as_sheet or name.casefold() not in both
               for m in _said(request, name)]
     if table is not None:
-        for c in table.columns:
-            if not as_sheet or c.header.casefold() not in both:
-                found += [(m.start(), m.end(), table.data(c)) for m in _said(request, c.header)]
-        for label in table.labels():
-            found += [(m.start(), m.end(), table.row_range(table.row_of(label))) for m in _said(request, label)]
+        cols = [(m.start(), m.end(), c) for c in table.columns if not as_sheet or c.header.casefold() not in both
+                for m in _said(request, c.header)]
+        rows = [(m.start(), m.end(), table.row_of(label)) for label in table.labels() for m in _said(request, label)]
+        found += _one_cell(request, cols, rows) or (
+            [(a, b, table.data(c)) for a, b, c in cols] + [(a, b, table.row_range(r)) for a, b, r in rows])
         for m in COLUMN_LETTER.finditer(request):
             found.append((m.start(), m.end(), span(table.first_row, col_index(m[1]), table.last_row, col_index(m[1]))))
         found += [(m.start(), m.end(), table.row_range(int(m[1]))) for m in ROW_NUMBER.finditer(request)]
         parts = [(HEADER_WORDS, table.header_range()), (TABLE_WORDS, table.whole())]
-        if table.title_row:
-            parts.append((TITLE_WORDS, cell(table.title_row, 1)))
+        if table.title_row:  # the cells across the table: its formats select A1, which opens them; a merge all
+            parts.append((TITLE_WORDS, table.title_range()))
         if table.total_row:
             parts.append((TOTAL_ROW_WORDS, table.row_range(table.total_row)))
         found += [(m.start(), m.end(), part) for words, part in parts for m in words.finditer(request)]
@@ -257,6 +258,16 @@ def references(table: Optional[Table], request: str, sheets: Sequence[str] = ())
             out.append(ref)
             end = stop
     return list(dict.fromkeys(out))
+
+
+def _one_cell(request: str, cols: list, rows: list) -> list[tuple[int, int, str]]:
+    """The one cell a request names by its column and its row side by side ("the Qty of Pens", "Pens's Qty",
+    targets.one_cell's words) as one reference, or [] when it does not."""
+    if len(cols) != 1 or len(rows) != 1:
+        return []
+    (a1, b1, col), (a2, b2, row) = cols[0], rows[0]
+    between = request[min(b1, b2):max(a1, a2)]
+    return [(min(a1, a2), max(b1, b2), cell(row, col.index))] if CELL_OF.match(between) else []
 
 
 def _said(request: str, text: str) -> list[re.Match]:
