@@ -16,7 +16,11 @@ Reports: episodes accounted for (a trajectory read back from the JSONL written d
 (started, no trajectory: run_episode raised), hung (past --hang-s: the episode is abandoned and soffice
 killed), kills injected, soffice renewals, outcomes per policy, and soffice's resident memory slope in
 MB per 100 episodes, fitted per soffice process (a renewal or a recycle starts a new one) over processes
-that lived at least 10 episodes, and the highest RSS seen.
+that lived at least 10 episodes, and the highest RSS seen. soffice's memory is not flat within a process
+(LibreOffice keeps ~0.25 MB per document opened and closed, measured with plain UNO load+close; see
+apps/libreoffice/soffice.py), so what bounds it is recycling: `recycle_windows` gives, per process that
+served at least 10 episodes, its episodes, first and peak RSS, and `window_peak_slope_mb_per_window` the
+slope of those peaks over the run (about 0: bounded; > 0: the ceiling itself creeps up).
 """
 
 from __future__ import annotations
@@ -71,6 +75,15 @@ def slopes(samples: list[tuple[int, int, float]], late: bool = False) -> list[fl
             x, y = np.array(points).T
             out.append(round(float(np.polyfit(x, y, 1)[0]) * 100, 2))
     return out
+
+
+def recycle_windows(samples: list[tuple[int, int, float]]) -> list[dict]:
+    """Per soffice process (one recycle window) with >= 10 samples, in order: episodes served, first and peak RSS."""
+    by_pid: dict[int, list[float]] = {}
+    for _, pid, mb in samples:
+        by_pid.setdefault(pid, []).append(mb)
+    return [{"episodes": len(mbs), "first_mb": round(mbs[0], 1), "peak_mb": round(max(mbs), 1)}
+            for mbs in by_pid.values() if len(mbs) >= 10]
 
 
 def main() -> None:
@@ -155,6 +168,8 @@ def main() -> None:
     outcomes = Counter(f"{t.policy.split('#')[0]}:{t.bucket}" for t in written)
     met_kill = [t for t in written if "soffice died" in (t.failure or "")]  # crashed twice: recorded as failed
     per_pid, late = slopes(rss), slopes(rss, late=True)
+    windows = recycle_windows(rss)
+    peaks = [w["peak_mb"] for w in windows]
     print(json.dumps({
         "episodes": args.episodes, "accounted_for": len(episodes_back), "lost": len(lost), "hung": len(hung),
         "faults_injected": dict(Counter(f.split(":")[0] for f in faults)),
@@ -168,6 +183,9 @@ def main() -> None:
         "rss_slope_mb_per_100_episodes": {"per_process": per_pid,
                                           "median": float(np.median(per_pid)) if per_pid else None,
                                           "second_half_per_process": late},
+        "recycle_windows": windows,
+        "window_peak_slope_mb_per_window": round(float(np.polyfit(range(len(peaks)), peaks, 1)[0]), 2)
+        if len(peaks) >= 3 else None,
         "driver_rss_mb_first_last_max": [round(driver_rss[0][2], 1), round(driver_rss[-1][2], 1),
                                          round(max(m for *_, m in driver_rss), 1)] if driver_rss else None,
         "driver_rss_slope_mb_per_100_episodes": {"whole": slopes(driver_rss), "second_half": slopes(driver_rss, late=True)},

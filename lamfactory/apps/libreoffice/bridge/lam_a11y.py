@@ -5,6 +5,7 @@ open dialogs."""
 from com.sun.star.lang import DisposedException
 
 import lam_ctx as C
+from lam_ctx import call
 
 
 def _constants(group):
@@ -30,30 +31,46 @@ MAX_ITEMS = 400
 
 
 def _states(ctx):
-    raw = ctx.getAccessibleStateSet()
+    raw = call(ctx, "getAccessibleStateSet")
     if isinstance(raw, int):  # LibreOffice >= 7.5: int64 bit set
         return [name for value, name in STATES.items() if value and raw & (1 << value)]
     if raw is None:
         return []
-    return [STATES.get(s, str(s)) for s in raw.getStates()]  # 7.4: XAccessibleStateSet
+    return [STATES.get(s, str(s)) for s in call(raw, "getStates")]  # 7.4: XAccessibleStateSet
+
+
+def _text(ctx):
+    """The context's text (XAccessibleText), None when it has none."""
+    try:
+        return call(ctx, "getText")
+    except Exception:  # no such method: not a text
+        return None
+
+
+def _child_context(ctx, i):
+    child = call(ctx, "getAccessibleChild", i)
+    return call(child, "getAccessibleContext") if child is not None else None
 
 
 def _value(ctx, role):
     try:
-        if role == "SPIN_BOX" and hasattr(ctx, "getText") and ctx.getText():
-            return ctx.getText()  # with its unit, e.g. '1.50 cm'
+        text = _text(ctx) if role == "SPIN_BOX" else None
+        if text:
+            return text  # with its unit, e.g. '1.50 cm'
         if role in ("SPIN_BOX", "SCROLL_BAR", "SLIDER", "PROGRESS_BAR"):
-            v = ctx.getCurrentValue()
+            v = call(ctx, "getCurrentValue")
             if v is not None:
                 return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
         if role in ("TEXT", "PASSWORD_TEXT", "SPIN_BOX", "COMBO_BOX"):
-            if hasattr(ctx, "getText"):
-                return ctx.getText()
-            for i in range(min(ctx.getAccessibleChildCount(), 4)):
-                child = ctx.getAccessibleChild(i)
-                c = child.getAccessibleContext() if child is not None else None
-                if c is not None and ROLES.get(c.getAccessibleRole()) == "TEXT" and hasattr(c, "getText"):
-                    return c.getText()
+            text = _text(ctx)
+            if text is not None:
+                return text
+            for i in range(min(call(ctx, "getAccessibleChildCount"), 4)):
+                c = _child_context(ctx, i)
+                if c is not None and ROLES.get(call(c, "getAccessibleRole")) == "TEXT":
+                    text = _text(c)
+                    if text is not None:
+                        return text
     except Exception:
         pass
     return None
@@ -61,12 +78,11 @@ def _value(ctx, role):
 
 def _list_items(ctx):
     out = []
-    n = ctx.getAccessibleChildCount()
+    n = call(ctx, "getAccessibleChildCount")
     for i in range(min(n, MAX_ITEMS)):
-        child = ctx.getAccessibleChild(i)
-        c = child.getAccessibleContext() if child is not None else None
+        c = _child_context(ctx, i)
         if c is not None:
-            out.append(c.getAccessibleName())
+            out.append(call(c, "getAccessibleName"))
     return out
 
 
@@ -74,13 +90,12 @@ _ITEMS_CACHE = {}  # (list name, item count, first item) -> items: font/size lis
 
 
 def _combo_items(ctx):
-    for i in range(min(ctx.getAccessibleChildCount(), 4)):
-        child = ctx.getAccessibleChild(i)
-        c = child.getAccessibleContext() if child is not None else None
-        if c is not None and ROLES.get(c.getAccessibleRole()) == "LIST":
-            n = c.getAccessibleChildCount()
-            first = c.getAccessibleChild(0).getAccessibleContext().getAccessibleName() if n else ""
-            key = (ctx.getAccessibleName(), n, first)
+    for i in range(min(call(ctx, "getAccessibleChildCount"), 4)):
+        c = _child_context(ctx, i)
+        if c is not None and ROLES.get(call(c, "getAccessibleRole")) == "LIST":
+            n = call(c, "getAccessibleChildCount")
+            first = call(_child_context(c, 0), "getAccessibleName") if n else ""
+            key = (call(ctx, "getAccessibleName"), n, first)
             if key not in _ITEMS_CACHE:
                 if len(_ITEMS_CACHE) > 500:
                     _ITEMS_CACHE.clear()
@@ -107,13 +122,12 @@ class Walker:
         self.controls.append(rec)
 
     def walk(self, ctx, path):
-        n = ctx.getAccessibleChildCount()
+        n = call(ctx, "getAccessibleChildCount")
         for i in range(n):
             try:
-                child = ctx.getAccessibleChild(i)
+                c = _child_context(ctx, i)
             except Exception:
                 continue
-            c = child.getAccessibleContext() if child is not None else None
             if c is None:  # transient popups hand out null contexts
                 continue
             try:
@@ -122,13 +136,13 @@ class Walker:
                 continue
 
     def visit(self, c, path):
-        role = ROLES.get(c.getAccessibleRole(), "UNKNOWN")
+        role = ROLES.get(call(c, "getAccessibleRole"), "UNKNOWN")
         if role in NO_DESCEND:
             return
         states = _states(c)
         if "SHOWING" not in states:
             return
-        name = c.getAccessibleName()
+        name = call(c, "getAccessibleName")
         if not name and self.in_dialog and path and role in ("COMBO_BOX", "SPIN_BOX", "TEXT", "LIST"):
             name = path[-1]  # an unlabelled field is named by its frame (e.g. 'Line Spacing')
         if role in ("MENU", "MENU_ITEM", "CHECK_MENU_ITEM", "RADIO_MENU_ITEM"):
@@ -141,7 +155,7 @@ class Walker:
             self.add(c, role, name, states, path[:-1] if not self.in_dialog else path, _combo_items(c))
             return
         if role in ("LIST", "TREE"):
-            n = c.getAccessibleChildCount()
+            n = call(c, "getAccessibleChildCount")
             if self.in_dialog and n <= MAX_LIST_CONTROLS:
                 self.add(c, role, name, states, path)
                 self.walk(c, path + [name or role])
@@ -173,11 +187,10 @@ class Walker:
 
 
 def _menu_open(c):
-    n = c.getAccessibleChildCount()
+    n = call(c, "getAccessibleChildCount")
     for i in range(min(n, 3)):
-        child = c.getAccessibleChild(i)
-        cc = child.getAccessibleContext() if child is not None else None
-        if cc is not None and "SHOWING" in _states(cc) and cc.getAccessibleName():
+        cc = _child_context(c, i)
+        if cc is not None and "SHOWING" in _states(cc) and call(cc, "getAccessibleName"):
             return True
     return False
 
@@ -201,19 +214,19 @@ def _dialogs():
     """Open dialogs / message boxes (top windows that are not the document frame), the top-most last
     (the toolkit lists the newest window first)."""
     frame = _frame()
-    main = frame.getContainerWindow() if frame is not None else None
+    main = call(frame, "getContainerWindow") if frame is not None else None
     out = []
-    for i in reversed(range(C.TOOLKIT.getTopWindowCount())):
-        w = C.TOOLKIT.getTopWindow(i)
+    for i in reversed(range(call(C.TOOLKIT, "getTopWindowCount"))):
+        w = call(C.TOOLKIT, "getTopWindow", i)
         if w is None or w == main:
             continue
         try:
-            ctx = w.getAccessibleContext()
+            ctx = call(w, "getAccessibleContext")
         except Exception:
             continue
         if ctx is None:
             continue
-        role = ROLES.get(ctx.getAccessibleRole(), "")
+        role = ROLES.get(call(ctx, "getAccessibleRole"), "")
         if role in ("DIALOG", "ALERT", "FILE_CHOOSER", "OPTION_PANE") and "SHOWING" in _states(ctx):
             out.append(ctx)
     return out
@@ -224,10 +237,10 @@ def observe_controls():
     if dialogs:
         d = dialogs[-1]
         w = Walker(in_dialog=True)
-        title = d.getAccessibleName()
+        title = call(d, "getAccessibleName")
         w.walk(d, [title])
         return w, title
     w = Walker(in_dialog=False)
-    w.walk(_frame().getContainerWindow().getAccessibleContext(), [])
+    w.walk(call(call(_frame(), "getContainerWindow"), "getAccessibleContext"), [])
     return w, None
 

@@ -17,7 +17,7 @@ _LOCAL = threading.local()  # .on_main: this thread is running a _MainThreadCall
 def _idle():
     """Wait until soffice has handled its pending events, on its main thread: handled from this thread, an
     event that opens a modal dialog (a menu item's posted select) would run the dialog here and block."""
-    _on_main_thread(C.TOOLKIT.processEventsToIdle)
+    _on_main_thread(lambda: C.call(C.TOOLKIT, "processEventsToIdle"))
 
 
 class _MainThreadCall(unohelper.Base, XCallback):
@@ -51,7 +51,7 @@ def _on_main_thread(fn):
         return
     before = len(_dialogs())
     call = _MainThreadCall(fn)
-    C.ASYNC_CALLBACK.addCallback(call, None)
+    C.call(C.ASYNC_CALLBACK, "addCallback", call, None)
     deadline = time.monotonic() + MAIN_THREAD_WAIT_S
     while not call.done.wait(0.005):
         if len(_dialogs()) > before:
@@ -69,7 +69,7 @@ def _main_call(fn):
     if getattr(_LOCAL, "on_main", False):
         return fn()
     call = _MainThreadCall(fn)
-    C.ASYNC_CALLBACK.addCallback(call, None)
+    C.call(C.ASYNC_CALLBACK, "addCallback", call, None)
     call.done.wait()
     if call.error is not None:
         raise call.error

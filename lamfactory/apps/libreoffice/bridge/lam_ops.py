@@ -216,7 +216,7 @@ def observe(with_canvas=True):
 def _controls():
     w, dialog = observe_controls()
     C.LAST["nodes"] = w.nodes
-    return {"controls": w.controls, "dialog": dialog, "window": _frame().getTitle()}
+    return {"controls": w.controls, "dialog": dialog, "window": C.call(_frame(), "getTitle")}
 
 
 def _await_toolbar_states():

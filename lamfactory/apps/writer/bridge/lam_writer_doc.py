@@ -21,16 +21,22 @@ def _color(v):
     return None if v is None or v < 0 else "%06X" % (v & 0xFFFFFF)
 
 
+CHAR_PROPS = ("CharWeight", "CharPosture", "CharUnderline", "CharStrikeout", "CharFontName", "CharHeight",
+              "CharColor", "CharHighlight", "CharBackColor")
+
+
 def _char_props(obj):
+    # one getPropertyValues through C.call: attribute reads on a UNO proxy leak (lam_ctx.call)
+    weight, posture, underline, strike, font, height, color, highlight, back = C.call(obj, "getPropertyValues", CHAR_PROPS)
     return {
-        "bold": obj.CharWeight > 100,
-        "italic": obj.CharPosture.value != "NONE",
-        "underline": obj.CharUnderline != 0,
-        "strike": obj.CharStrikeout not in (0, 5),  # NONE, DONTKNOW
-        "font": obj.CharFontName,
-        "size": round(obj.CharHeight, 1),
-        "color": _color(obj.CharColor),
-        "highlight": _color(obj.CharHighlight) or _color(obj.CharBackColor),
+        "bold": weight > 100,
+        "italic": posture.value != "NONE",
+        "underline": underline != 0,
+        "strike": strike not in (0, 5),  # NONE, DONTKNOW
+        "font": font,
+        "size": round(height, 1),
+        "color": _color(color),
+        "highlight": _color(highlight) or _color(back),
     }
 
 
@@ -38,9 +44,9 @@ def _runs(para, plain):
     """Text portions whose character formatting differs from the paragraph style's (`plain`)."""
     runs = []
     for portion in C.iter_elements(para):
-        if portion.TextPortionType != "Text":
+        if C.prop(portion, "TextPortionType") != "Text":
             continue
-        text = portion.getString()
+        text = C.call(portion, "getString")
         if not text:
             continue
         props = _char_props(portion)
@@ -55,12 +61,12 @@ def _runs(para, plain):
 
 def _is_list(para):
     try:
-        if not para.NumberingIsNumber:
+        if not C.prop(para, "NumberingIsNumber"):
             return False
-        rules = para.NumberingRules
+        rules = C.prop(para, "NumberingRules")
         if rules is None:
             return False
-        level = max(para.NumberingLevel, 0)
+        level = max(C.prop(para, "NumberingLevel"), 0)
         props = {p.Name: p.Value for p in rules.getByIndex(level)}
         return props.get("NumberingType", 5) != 5  # 5 = NUMBER_NONE (e.g. plain outline headings)
     except Exception:
@@ -82,8 +88,8 @@ def _table(index, t):
     for r in range(rows):
         row = []
         for c in range(cols):
-            cell = t.getCellByName(_cell_name(r, c))
-            row.append(cell.getString() if cell is not None else "")
+            cell = C.call(t, "getCellByName", _cell_name(r, c))
+            row.append(C.call(cell, "getString") if cell is not None else "")
         cells.append(row)
     return {"index": index, "rows": rows, "cols": cols, "cells": cells}
 
@@ -94,19 +100,19 @@ def canvas(max_paragraphs=80, max_chars=300):
     style_cache = {}
     paragraphs, tables = [], []
     for el in C.iter_elements(doc.getText()):
-        if el.supportsService("com.sun.star.text.TextTable"):
+        if C.call(el, "supportsService", "com.sun.star.text.TextTable"):
             tables.append(_table(len(tables) + 1, el))
             continue
         if len(paragraphs) >= max_paragraphs:
             continue
-        style = el.ParaStyleName
+        style, adjust = C.call(el, "getPropertyValues", ("ParaStyleName", "ParaAdjust"))
         if style not in style_cache:
             s = styles.getByName(style)
             style_cache[style] = (_char_props(s), s.getPropertyValue("DisplayName"))
         plain, display = style_cache[style]
         paragraphs.append({
-            "index": len(paragraphs) + 1, "text": el.getString()[:max_chars], "style": display,
-            "alignment": ALIGN.get(el.ParaAdjust, "left"), "is_list": _is_list(el),
+            "index": len(paragraphs) + 1, "text": C.call(el, "getString")[:max_chars], "style": display,
+            "alignment": ALIGN.get(adjust, "left"), "is_list": _is_list(el),
             "runs": _runs(el, plain),
         })
     out = {"paragraphs": paragraphs, "tables": tables, "header": "", "footer": "", "selection": "", "page": {}}
