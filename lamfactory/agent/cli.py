@@ -35,7 +35,7 @@ def run_command(
     from lamfactory.agent.policies import make_policy
     from lamfactory.agent.safety import Safety, terminal_confirm
     from lamfactory.agent.settings import parse_overrides
-    from lamfactory.core.app import AppError, app_for, get_app
+    from lamfactory.core.app import AppCrashed, AppError, app_for, get_app
     from lamfactory.core.records import TaskInstance, write_jsonl
 
     try:
@@ -75,11 +75,17 @@ def run_command(
             obs = env.reset(instance)
         except AppError as e:
             _fail(f"--doc {e}")
+        except AppCrashed as e:  # it died (or hung) while opening the document, and in both restarts too
+            _fail(f"{app.display_name} failed while opening {doc}: {_first_line(e)} — run the same command again",
+                  code=RUN_FAILED)
         try:
             policy = make_policy(model or llm, decode=overrides)
         except Exception as e:  # a bad spec, a checkpoint that does not load, a backend error: one line
             _fail(f"cannot load the policy {model or llm}: {_first_line(e)}")
-        traj, crashes = _run_and_save(env, instance, policy, max_steps, safety, obs, target)
+        try:
+            traj, crashes = _run_and_save(env, instance, policy, max_steps, safety, obs, target)
+        except AppCrashed:  # died again while the document was reopened or saved, and its restarts failed
+            traj, crashes = None, 2
     finally:
         env.close()
     if traj is None:

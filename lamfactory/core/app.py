@@ -34,6 +34,11 @@ class AppError(ValueError):
     """An unknown application or a file it cannot open (one line, fit for the CLI)."""
 
 
+class AppCrashed(RuntimeError):
+    """The application's process died or hung and the environment could not bring it back (e.g. LibreOffice's
+    OfficeDied after its restarts failed too)."""
+
+
 @dataclass(frozen=True)
 class HelpSource:
     """Where the app's installed documentation lives and which of its pages belong to the app."""

@@ -19,6 +19,7 @@ from typing import Any, Optional
 from lamfactory.agent.loop import run_episode
 from lamfactory.agent.policies import make_policy
 from lamfactory.agent.policy import Policy
+from lamfactory.core.app import AppCrashed
 from lamfactory.core.env import Environment
 from lamfactory.dataflow.execute import CRASH_MARK, app_restarts
 from lamfactory.evaluate.metrics import bootstrap_ci, percentile, wilson
@@ -82,7 +83,11 @@ def run_surviving_crash(env: Environment, task: TaskInstance, policy: Policy, ma
     """run_episode, once more from a fresh reset when the application crashed or hung after the reset; a second
     crash is recorded as the episode's failure (the checker would only have judged a reopened copy)."""
     for _ in range(2):
-        observation = env.reset(task)
+        try:
+            observation = env.reset(task)
+        except AppCrashed as e:  # it died while opening the document, and in the env's restarts too
+            traj = Trajectory(task=task, policy=getattr(policy, "name", "policy"), failure=f"{CRASH_MARK}: {e}")
+            continue
         restarts = app_restarts(env)  # after the reset: a restart while opening the document loses nothing
         traj = run_episode(env, task, policy, max_steps, observation=observation)
         if app_restarts(env) == restarts:

@@ -90,6 +90,14 @@ def _check_package(name: str, z: zipfile.ZipFile, what: str, container: str, mar
         raise DocumentError(f"{name} {_PROTECTED}")
 
 
+def load_refused(name: str, error: str) -> DocumentError:
+    """The one line for a document the bridge's load refused; `error` is the bridge's ("LibreOffice could not
+    open URL; why"): its loader asks nobody, so a .doc or .xls with a password fails there, not in check_document."""
+    if "it is password-protected" in error:
+        return DocumentError(f"{name} {_PROTECTED}")
+    return DocumentError(f"{name}: LibreOffice could not open it")
+
+
 def _a(what: str) -> str:
     return ("an " if what[0] in "AEIOR" else "a ") + what  # "an OpenDocument text", "an RTF document"
 

@@ -23,7 +23,7 @@ import weakref
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from lamfactory.apps.libreoffice.documents import DocumentError, check_document
+from lamfactory.apps.libreoffice.documents import check_document, load_refused
 from lamfactory.apps.libreoffice.keys import KeyStringError
 from lamfactory.apps.libreoffice.soffice import CALL_TIMEOUT_S, WINDOW_SIZE, Office, OfficeDied
 from lamfactory.core.actions import ActionError, ActionSet
@@ -99,7 +99,7 @@ class OfficeEnv(Environment):
             return self._with_restart(self._open_episode)
         except InProcessError as e:
             if task is not None and LOAD_FAILED in str(e):
-                raise DocumentError(f"{Path(task.doc_path).name}: LibreOffice could not open it") from None
+                raise load_refused(Path(task.doc_path).name, str(e)) from None
             if "DisposedException" not in str(e):  # a closing popup's context vanished mid-walk
                 raise
             log.warning("reset met a disposed accessible context (%s); opening the document again", e)
@@ -159,8 +159,11 @@ class OfficeEnv(Environment):
     def _with_restart(self, fn):
         """Run fn; if soffice is dead or dies/hangs meanwhile, restart it, reopen the episode's document
         (its unsaved changes are lost) and run fn once more."""
-        if not self.office.starts:
-            self.office.start()
+        if not self.office.starts:  # first use; killed while starting, it gets the restarts below
+            try:
+                self.office.start()
+            except OfficeDied as e:
+                log.warning("soffice died while starting (%s); starting it again", e)
         if self.office.alive():
             try:
                 return fn()

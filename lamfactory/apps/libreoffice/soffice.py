@@ -9,11 +9,15 @@
   the helper modules (bridge/lam_*.py and the application's bridge folder, e.g. apps/writer/bridge) flat into
   user/Scripts/python/pythonpath/, which the script provider puts on sys.path. Each start rewrites a file
   whose content differs (and drops its cached bytecode), so a stale copy in a reused profile is refreshed.
-- Recycling: soffice's resident memory grows with the episodes it serves (measured: ~0.3 MB per plain
-  load+close through UNO alone, levelling off; 1-2.5 MB per agent episode with menus, dialogs and tree walks,
-  not levelling off over 300 episodes). So before opening a document, a soffice that has opened
-  RECYCLE_DOCUMENTS of them or holds more than RECYCLE_RSS_MB is renewed: a fresh process, the same profile.
-  Both are configurable (LAM_SOFFICE_RECYCLE_DOCUMENTS, LAM_SOFFICE_RECYCLE_RSS_MB; 0 turns one off).
+- Recycling: soffice's resident memory grows with the episodes it serves. Measured on 7.4 (benchmarks/soak.py,
+  150 mixed episodes, no recycling): 117 MB per 100 episodes, of which the bridge's own share was pyuno's
+  leak of every attribute lookup on a UNO proxy (~75 bytes each, ~80 KB per tree walk; lam_ctx.call avoids
+  it on the hot paths): 87 MB per 100 since. The rest is LibreOffice's: plain load+close of a small .docx
+  through UNO alone keeps ~0.25 MB per document, showing its window more, and dialogs and menus an episode
+  opens more again, none of it given back while the process lives. So before opening a document, a soffice
+  that has opened RECYCLE_DOCUMENTS of them or holds more than RECYCLE_RSS_MB is renewed: a fresh process,
+  the same profile. Both are configurable (LAM_SOFFICE_RECYCLE_DOCUMENTS, LAM_SOFFICE_RECYCLE_RSS_MB; 0
+  turns one off); the soak reports each window's peak and their slope.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import Any, Callable, Optional
+
+from lamfactory.core.app import AppCrashed
 
 if "/usr/lib/python3/dist-packages" not in sys.path:
     sys.path.append("/usr/lib/python3/dist-packages")
@@ -76,7 +82,7 @@ class _RestartRequested(Exception):
     pass
 
 
-class OfficeDied(RuntimeError):
+class OfficeDied(AppCrashed):
     """soffice crashed, hung past the watchdog, or the bridge broke; the caller may restart and retry."""
 
 
@@ -177,6 +183,11 @@ class Office:
                 break
             except _RestartRequested:  # a fresh profile's first run exits 81 and asks to be started again
                 _LIVE_GROUPS.discard(self.proc.pid)
+            except Exception as e:  # killed while connecting: the first calls meet a disposed bridge
+                if isinstance(e, OfficeDied) or not (_is_bridge_error(e) or not self.alive()):
+                    raise
+                self.kill()
+                raise OfficeDied(f"soffice died during start-up: {type(e).__name__}: {e}") from None
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="uno-call")
         self.starts += 1
         self.documents = 0

@@ -42,7 +42,7 @@ from lamfactory.core.env import Environment
 from lamfactory.core.ground import closest_names, match_control
 from lamfactory.apps.writer import checks
 from lamfactory.apps.writer.keys import KeyStringError, parse_keys
-from lamfactory.apps.libreoffice.documents import DocumentError, check_document
+from lamfactory.apps.libreoffice.documents import check_document, load_refused
 from lamfactory.apps.libreoffice.soffice import CALL_TIMEOUT_S, WINDOW_SIZE, Office, OfficeDied
 from lamfactory.apps.writer.state import Canvas
 from lamfactory.core.records import Action, Control, Observation, StepResult, TaskInstance, Verdict
@@ -89,7 +89,7 @@ class WriterEnv(Environment):
             return self._with_restart(self._open_episode)
         except _InProcessError as e:
             if task is not None and LOAD_FAILED in str(e):
-                raise DocumentError(f"{Path(task.doc_path).name}: LibreOffice could not open it") from None
+                raise load_refused(Path(task.doc_path).name, str(e)) from None
             if "DisposedException" not in str(e):  # seen once in 650 episodes: a closing popup's context
                 raise  # vanished mid-walk
             log.warning("reset met a disposed accessible context (%s); opening the document again", e)
@@ -149,8 +149,11 @@ class WriterEnv(Environment):
     def _with_restart(self, fn):
         """Run fn; if soffice is dead or dies/hangs meanwhile, restart it, reopen the episode's document
         (its unsaved changes are lost) and run fn once more. Used by reset/observe/check/save."""
-        if not self.office.starts:
-            self.office.start()  # first use
+        if not self.office.starts:  # first use; killed while starting, it gets the restarts below
+            try:
+                self.office.start()
+            except OfficeDied as e:
+                log.warning("soffice died while starting (%s); starting it again", e)
         if self.office.alive():
             try:
                 return fn()

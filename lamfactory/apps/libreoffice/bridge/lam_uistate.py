@@ -8,6 +8,9 @@ import uno
 import unohelper
 from com.sun.star.datatransfer import XTransferable
 from com.sun.star.frame import XStatusListener
+from com.sun.star.io import IOException
+from com.sun.star.lang import IllegalArgumentException
+from com.sun.star.task import XInteractionHandler
 from com.sun.star.util import XChangesListener
 
 import lam_ctx as C
@@ -43,12 +46,16 @@ def load(url, size=None):
         close_menus()
         _restore_module_state(baseline)  # before the new view reads it
         C.CLIPBOARD.setContents(_EmptyTransferable(), None)  # the Paste button starts disabled, as after a start
-    args = {"Hidden": True}
+    handler = _NoInteraction()
+    args = {"Hidden": True, "InteractionHandler": handler}
     if not url.startswith("private:"):
         args["AsTemplate"] = False
-    doc = desktop.loadComponentFromURL(url, "_blank", 0, C.props(args))
+    try:
+        doc = desktop.loadComponentFromURL(url, "_blank", 0, C.props(args))
+    except (IllegalArgumentException, IOException) as e:  # e.g. "type detection aborted" (an encrypted package)
+        doc, handler.problems = None, handler.problems or [str(e).split(" at ./")[0]]
     if doc is None:
-        raise ValueError("LibreOffice could not open %s" % url)
+        raise ValueError("LibreOffice could not open %s%s" % (url, "".join("; " + p for p in handler.problems)))
     _main_call(lambda: _show(doc.getCurrentController().getFrame(), size, baseline))
 
 
@@ -155,20 +162,20 @@ def _restore_views(baseline):
     configuration); side windows remember being open. Back to the baseline's entries."""
     views = _config(VIEWS)
     changed = False
-    for set_name in VIEW_SETS:
-        entries, wanted = views.getByName(set_name), baseline[set_name]
-        for name in entries.getElementNames():
+    for set_name in VIEW_SETS:  # every reset, an entry per dialog ever opened: C.call (lam_ctx.call: no leak)
+        entries, wanted = C.call(views, "getByName", set_name), baseline[set_name]
+        for name in C.call(entries, "getElementNames"):
             if name not in wanted:
-                entries.removeByName(name)
+                C.call(entries, "removeByName", name)
                 changed = True
                 continue
-            node = entries.getByName(name)
+            node = C.call(entries, "getByName", name)
             for key, value in wanted[name].items():
-                if node.getPropertyValue(key) != value:
-                    node.setPropertyValue(key, value)
+                if C.call(node, "getPropertyValue", key) != value:
+                    C.call(node, "setPropertyValue", key, value)
                     changed = True
     if changed:
-        views.commitChanges()
+        C.call(views, "commitChanges")
 
 
 def _restore_module_state(baseline):
@@ -212,6 +219,21 @@ class _ChangeFlag(unohelper.Base, XChangesListener):
         self.changed = True
 
 
+class _NoInteraction(unohelper.Base, XInteractionHandler):
+    """The loader's interaction handler: nobody is there to answer. A request is left unanswered (the loader
+    aborts, at once); a password request is noted, so the error says why: it is the only sign that a .doc or
+    .xls is protected (documents.py sees only OOXML's and ODF's encryption)."""
+
+    def __init__(self):
+        self.problems = []
+
+    def handle(self, request):
+        # the request itself (an exception in an Any) does not convert in pyuno 7.4 (SystemError); a password
+        # request is the one that offers an XInteractionPassword to answer it
+        if any(hasattr(c, "setPassword") for c in request.getContinuations()) and not self.problems:
+            self.problems.append("it is password-protected")
+
+
 class _EmptyTransferable(unohelper.Base, XTransferable):
     def getTransferData(self, flavor):
         raise ValueError("the clipboard is empty")
@@ -237,18 +259,18 @@ class _StateListener(unohelper.Base, XStatusListener):
 def _url(cmd):
     url = uno.createUnoStruct("com.sun.star.util.URL")
     url.Complete = cmd
-    return C.URL_TRANSFORMER.parseStrict(url)[1]
+    return C.call(C.URL_TRANSFORMER, "parseStrict", url)[1]
 
 
 def _command_state(frame, cmd):
     """The checked state of a toggle command in `frame` (what its menu item shows), None if unavailable."""
     url = _url(cmd)
-    dispatch = frame.queryDispatch(url, "", 0)
+    dispatch = C.call(frame, "queryDispatch", url, "", 0)
     if dispatch is None:
         return None
     listener = _StateListener()
-    dispatch.addStatusListener(listener, url)  # answers with the current state at once
-    dispatch.removeStatusListener(listener, url)
+    C.call(dispatch, "addStatusListener", listener, url)  # answers with the current state at once
+    C.call(dispatch, "removeStatusListener", listener, url)
     return listener.state if isinstance(listener.state, bool) else None
 
 
