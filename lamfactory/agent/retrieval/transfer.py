@@ -101,6 +101,7 @@ def carry_references(value: str, theirs: Sequence[int | str], ours: Sequence[int
                    key=len, reverse=True)  # the longest first: "B2:B9" before "B2"
     if not texts:
         return None
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, texts)) + r")(?!\w)")
+    # a word of its own: not a piece of a longer reference ("A1" of "A1:E1", "B2" of "Notes.B2")
+    pattern = re.compile(r"(?<![\w:.])(?:" + "|".join(map(re.escape, texts)) + r")(?![\w:]|\.\w)")
     out = pattern.sub(lambda m: str(carry_reference(m.group(0), theirs, ours)), value)
     return out if pattern.search(value) else None
