@@ -16,7 +16,7 @@ from lamfactory.apps.writer.families.samplers import paragraph, sentence_ref, sp
 from lamfactory.apps.writer.families.voice import requote, say
 from lamfactory.apps.writer.state import Canvas, Paragraph, WriterState
 from lamfactory.apps.writer.templates import build_templates, read_content
-from lamfactory.core.request import QUOTES, phrases, quoted_spans
+from lamfactory.core.request import QUOTES, quoted_spans
 from lamfactory.dataflow.instantiate import PHRASINGS, family_instance
 
 SEEDS = 6
@@ -179,52 +179,3 @@ def test_two_edit_requests_join_their_clauses():
         spans = [s for s in quoted_spans(text)] or ["Quarterly results", "next steps"]
         assert all(s in text for s in spans)
         assert text.index("Quarterly results") < text.index("next steps")
-
-
-def test_phrases_of_a_request_stop_at_punctuation_and_trim_function_words():
-    said = phrases("The seed swap has moved, change 13 April to 27 April.")
-    assert {"27 April", "13 April", "seed swap"} <= set(said)
-    assert "to 27 April" not in said and "moved change" not in said and "April." not in said
-    assert "£4,820" in phrases("Could you make the £4,820 balance bold?")  # a comma inside a number stays
-    assert "Hartley" not in phrases('Replace "Hartley Builders" with "Hartley and Sons Ltd".')  # quoted: whole
-
-
-def test_every_typed_value_is_a_candidate_and_some_go_unquoted(instances, library):
-    """What a task types (a replacement, a comment, a header) is among keyboard_input's candidates, quoted or
-    not, so the model can choose it; the voice leaves some unquoted, as users write them."""
-    from lamfactory.agent.candidates import arg_candidates
-    from lamfactory.core.records import Observation
-
-    state = Canvas(paragraphs=[Paragraph(index=1, text="Some text.")]).model_dump()
-    seen = Counter()
-    families = all_families()
-    for name, tasks in instances.items():
-        for t in tasks:
-            if len(t.params["families"]) > 1:
-                continue
-            params = next(iter(t.params["families"].values()))
-            typed = [s.args["keys"] for s in families[name].plan(families[name].fixed | params)
-                     if s.function == "keyboard_input" and not s.args["keys"].startswith(("{", "^"))]
-            keys = arg_candidates(t.request, Observation(app="writer", state=state), []).keys
-            for value in typed:
-                if value in t.request:
-                    assert value in keys, (name, t.request, value)
-                    seen["quoted" if value in quoted_spans(t.request) else "unquoted"] += 1
-    assert seen["unquoted"] >= 20 and seen["quoted"] >= 20, seen
-
-
-def test_document_text_arguments_offer_every_sentence_and_only_the_documents_texts():
-    from lamfactory.agent.candidates import arg_candidates
-    from lamfactory.apps.writer.actions import ACTIONS
-    from lamfactory.core.records import Control, Observation
-
-    state = Canvas(paragraphs=[Paragraph(index=1, text="Minutes", style="Title"),
-                               Paragraph(index=2, text="The roof is fixed. The kettle is broken again."),
-                               Paragraph(index=3, text="Next meeting on Tuesday.")]).model_dump()
-    bold = Control(label="7", name="Bold", type="push button")
-    request = "Make Tuesday bold and delete the kettle sentence."
-    cands = arg_candidates(request, Observation(app="writer", controls=[bold], state=state), [bold])
-    texts = cands.for_arg("select_text", ACTIONS["select_text"].args[0])
-    assert {"Tuesday", "The kettle is broken again.", "The roof is fixed."} <= set(texts)
-    assert "Bold" not in texts and "kettle sentence" not in texts  # a control's name, a phrase it lacks
-    assert "kettle sentence" in cands.keys and "Bold" in cands.texts  # still typeable, still a set_edit_text value

@@ -1,10 +1,9 @@
 """Closed candidate sets for action arguments, so a model *chooses* an argument instead of copying it.
 
 Used by the constrained decoder (agent/decode.py) and the random baseline (agent/policies.py).
-Candidates: quoted spans, numbers and phrases of the request, the texts and numbers the app's state offers
-(Writer: the request's phrases the document holds, paragraph texts, sentences and indices, those the request
-refers to first, and table numbers), names and items of the shown controls, and the app's key strokes; an
-argument whose value is a text of the document (Arg.source) takes only the state's texts. Each list is ordered
+Candidates: quoted spans and numbers of the request, the texts and numbers the app's state offers (Writer:
+paragraph texts and indices, those the request refers to first, and table numbers), names and items of the
+shown controls, and the app's key strokes. Each list is ordered
 most likely first: the constrained decoder may weigh that order (DecodeSettings.rank_prior in agent/settings.py).
 """
 
@@ -15,14 +14,14 @@ from dataclasses import dataclass, field
 from lamfactory.core import actions
 from lamfactory.core.app import get_app
 from lamfactory.core.records import Control, Observation, StepSample
-from lamfactory.core.request import mentioned, numbers_in, phrases, quoted_spans
+from lamfactory.core.request import mentioned, numbers_in, quoted_spans
 
 MAX_ITEMS_PER_CONTROL = 40  # font lists run to hundreds: the shown ones are enough to choose from
 MAX_SMALL_INT = 10
 @dataclass
 class ArgCandidates:
     texts: list[str] = field(default_factory=list)  # values for free-text args (text, item)
-    keys: list[str] = field(default_factory=list)  # values for keyboard_input.keys: quotes, key strokes, phrases
+    keys: list[str] = field(default_factory=list)  # values for keyboard_input.keys
     ints: list[int] = field(default_factory=list)  # values for int args
     quoted: list[str] = field(default_factory=list)  # the request's quoted spans, in order
     referenced: list[int | str] = field(default_factory=list)  # what the request points at (core.state.StateHints)
@@ -39,8 +38,6 @@ class ArgCandidates:
             return ["left", "right"]
         if arg.name == "keys":
             return list(self.keys)
-        if arg.source == "document":  # only what the document holds can be found in it
-            return [t for t in self.texts if t in self.places]
         if arg.name == "item" and control is not None and control.items:
             return _unique(control.items[:MAX_ITEMS_PER_CONTROL] + self.texts)
         # a box's own name is never what is typed into it ("Paragraph Style" into the Paragraph Style box)
@@ -64,9 +61,7 @@ def arg_candidates(request: str, observation: Observation, shown: list[Control])
     ints += state.ints
     ints += list(range(1, MAX_SMALL_INT + 1))
     texts = mentioned_first(_unique(texts), request)
-    # what is typed: a quoted span, a key stroke, or a phrase of the request (unquoted new text: "to 27 April")
-    keys = _unique(quoted + list(app.keys) + phrases(request))
-    return ArgCandidates(texts=texts, keys=keys, ints=_unique(ints), quoted=quoted,
+    return ArgCandidates(texts=texts, keys=_unique(quoted + list(app.keys)), ints=_unique(ints), quoted=quoted,
                          referenced=state.referenced,
                          said=set(mentioned(texts, request)), functions=app.actions, places=state.places)
 

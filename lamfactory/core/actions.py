@@ -25,9 +25,6 @@ class Arg:
     required: bool = True
     default: Any = None
     doc: str = ""
-    # "document": the value is a text of the document (select_text): its candidates are the state's texts only,
-    # never a control's name or a phrase of the request the document does not hold
-    source: str = ""
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,6 @@ from lamfactory.core.records import AgentOutput, Control, StepSample
 
 MAX_VALUES = 24  # candidates per argument (they come most likely first)
 MAX_ITEMS = 40  # items of one list/combo box
-MAX_DOCUMENT_TEXTS = 64  # of a document-text argument (select_text): its phrases, paragraphs and sentences
-MAX_KEYS = 80  # of keyboard_input: key strokes, quoted spans and the request's phrases
 MAX_COMBOS = 25  # two-argument functions (insert_table rows x columns)
 MAX_TEXT = 90  # characters of an argument value in the option's text (long paragraphs)
 EDITABLE = ("edit", "spin", "combo", "text")
@@ -83,8 +81,7 @@ def _with_args(fn: Function, control: Optional[Control], cands: ArgCandidates, r
     required = [a for a in fn.args if a.required]
     per_arg = []
     for a in required:
-        limit = {"item": MAX_ITEMS, "keys": MAX_KEYS}.get(a.name, MAX_DOCUMENT_TEXTS if a.source == "document"
-                                                          else MAX_VALUES)
+        limit = MAX_ITEMS if a.name == "item" else MAX_VALUES
         values = cands.for_arg(fn.name, a, control)[:limit]
         if not values:
             return []

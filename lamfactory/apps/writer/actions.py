@@ -5,7 +5,7 @@ from lamfactory.core.actions import GUI_PRIMITIVES, Arg, Function
 
 ACTIONS = GUI_PRIMITIVES.extend(
     Function("select_text", "Select the given text in the document.", False,
-             (Arg("text", str, source="document"), Arg("occurrence", int, False, 1))),
+             (Arg("text", str), Arg("occurrence", int, False, 1))),
     Function("select_paragraph", "Select the whole paragraph with this 1-based index.", False,
              (Arg("index", int),)),
     Function("select_table", "Put the cursor in table number (1-based) and select it.", False,

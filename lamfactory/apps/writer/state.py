@@ -10,7 +10,7 @@ from pydantic import Field
 
 from lamfactory.apps.writer.families import refs
 from lamfactory.core.records import Record
-from lamfactory.core.request import phrases, quoted_spans
+from lamfactory.core.request import quoted_spans
 from lamfactory.core.state import StateHints
 
 SUMMARY_PARAGRAPHS = 8  # paragraphs shown in the document line
@@ -74,11 +74,6 @@ def referenced(paragraphs: list[Paragraph], request: str) -> list[int]:
             or any(q in p.text.casefold() for q in spans) or refs.said_runs(p.text, request)]
 
 
-def in_document(candidates: list[str], texts: list[str]) -> list[str]:
-    """The candidates some text holds as whole words, as written (case kept: select_text finds them so)."""
-    return [t for t in candidates if any(re.search(rf"(?<!\w){re.escape(t)}(?!\w)", x) for x in texts)]
-
-
 def places(c: Canvas, texts: list[str]) -> dict[str, str]:
     """Each text's first paragraph ("P3/9 Heading 2", its list-ness too) or table ("T1 cell")."""
     out = {}
@@ -112,18 +107,15 @@ class WriterState:
         return " | ".join(parts)[:max_chars]
 
     def hints(self, state: dict[str, Any], request: str) -> StateHints:
-        """Texts: the runs of the document the request writes unquoted, its other phrases the document holds as
-        words, then each paragraph it points at with its sentences ("the sentence about X" selects one), then the
-        other paragraphs with theirs, then table cells it names."""
+        """Texts: the phrases the request writes unquoted, then each paragraph it points at with its sentences
+        ("the sentence about X" selects one), then the other paragraphs, then table cells it names."""
         c = Canvas.model_validate(state)
         pointed = referenced(c.paragraphs, request)
         paragraphs = referenced_first(c.paragraphs, request, pointed)
         texts = [run for p in paragraphs[:len(pointed)] for run in refs.said_runs(p.text, request)]
-        cells = [cell for t in c.tables for row in t.cells for cell in row]
-        texts += in_document(phrases(request), [p.text for p in c.paragraphs] + cells)
-        for p in paragraphs:  # every sentence is a target a request may name ("the kettle sentence")
-            texts += [p.text] + refs.sentences(p.text)
-        texts += [cell for cell in cells if cell.casefold() in request.casefold()]
+        for p in paragraphs:
+            texts += [p.text] + (refs.sentences(p.text) if p.index in pointed else [])
+        texts += [cell for t in c.tables for row in t.cells for cell in row if cell.casefold() in request.casefold()]
         texts = [t for t in dict.fromkeys(texts) if t.strip() and len(t) <= MAX_TEXT_CHARS]
         return StateHints(texts=texts, ints=[p.index for p in paragraphs] + [t.index for t in c.tables],
                           referenced=pointed, places=places(c, texts + quoted_spans(request)))

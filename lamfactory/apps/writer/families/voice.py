@@ -3,8 +3,7 @@
 A family's phrasing slot (0..4; instantiate.py holds slot 4 out for test) holds its own phrasing plus the
 family's `more` phrasings dealt to it round-robin; one is drawn, then a voice says it:
 - quotes: "x", 'x', “x”, ‘x’, or none where the value is several words of the document (unambiguous and
-  recoverable from the document, so the model can still choose it) or a typed text that reads as one phrase of
-  the request (core.request.phrases offers it); a value that would not read back through
+  recoverable from the document, so the model can still choose it); a value that would not read back through
   core.request.quoted_spans in a style keeps straight double quotes;
 - register: plain, polite ("Could you please …?", "…, please."), or casual (lowercase start, no full stop);
 - spelling: American or British (centre, colour, italicise) in the family's own words, never in a value.
@@ -19,13 +18,10 @@ import re
 from typing import Any
 
 from lamfactory.apps.writer.families.refs import unambiguous
-from lamfactory.core.request import QUOTES, phrases, quotable
+from lamfactory.core.request import QUOTES, quotable
 
 # parameters whose values are text of the document: these may go unquoted
 DOC_VALUES = ("span", "quote", "cell", "top", "first", "old")
-# parameters whose values are typed: these may go unquoted where they read as one phrase of the request
-# (core.request.phrases finds them back among the model's candidates: "change 13 April to 27 April")
-TYPED_VALUES = ("new", "text", "comment")
 QUOTE_WEIGHTS = (0.35, 0.2, 0.15, 0.1, 0.2)  # QUOTES in order, then unquoted
 _PLACEHOLDER = re.compile(r"(\{[a-z_][a-z0-9_]*\})")
 _STRAIGHT = re.compile(r"\"([^\"]+)\"")
@@ -108,13 +104,11 @@ def _swap(m: re.Match, pairs: dict[str, str], first: bool) -> str:
 def requote(text: str, params: dict[str, Any], style: tuple[str, str] | None) -> str:
     """Every straight-quoted value re-quoted in `style` (None: unquoted where that is unambiguous)."""
     doc_values = {str(params[k]) for k in DOC_VALUES if k in params}
-    typed_values = {str(params[k]) for k in TYPED_VALUES if k in params}
 
     def one(m: re.Match) -> str:
         value = m.group(1)
         if style is None:
-            plain = (value in doc_values and unambiguous(value)) or (value in typed_values and value in phrases(value))
-            return value if plain else m.group(0)
+            return value if value in doc_values and unambiguous(value) else m.group(0)
         return f"{style[0]}{value}{style[1]}" if quotable(value, style) else m.group(0)
 
     return _STRAIGHT.sub(one, text)
