@@ -53,7 +53,7 @@ def in_state_order(sample: StepSample) -> str:
     return " | ".join(rest + ([ordered] if ordered else []))
 
 
-def agreement(option: Option, hint: Optional[Hint], shown: list[Control], pointed: list[int]) -> float:
+def agreement(option: Option, hint: Optional[Hint], shown: list[Control], pointed: list[int | str]) -> float:
     """How many parts of the option agree with the retrieved task's next step (0..3)."""
     if hint is None or hint.step is None:
         return 0.0
