@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import time
@@ -24,6 +23,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+if str(ROOT / "benchmarks") not in sys.path:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from json_stdout import stdout_to_stderr  # noqa: E402
 
 
 def log(msg: str) -> None:
@@ -138,14 +141,8 @@ def imitate_from_base(data, out: Path, cfg) -> dict:
 
 def main(argv=None) -> int:
     # the HF Trainer prints its log dicts on stdout: send fd 1 to stderr while working, so stdout is the JSON line
-    real_stdout = os.dup(1)
-    os.dup2(2, 1)
-    try:
+    with stdout_to_stderr():
         result = _main(argv)
-    finally:
-        sys.stdout.flush()
-        os.dup2(real_stdout, 1)
-        os.close(real_stdout)
     print(json.dumps(result), flush=True)
     return 0
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import sys
 import tempfile
@@ -23,6 +22,7 @@ sys.path.insert(0, str(HERE))
 if str(HERE.parent) not in sys.path:
     sys.path.insert(0, str(HERE.parent))
 
+from json_stdout import stdout_to_stderr  # noqa: E402
 from lamfactory.evaluate.metrics import wilson  # noqa: E402
 from natural_calc.requests import REQUESTS, read  # noqa: E402
 from natural_calc.workbooks import build_books  # noqa: E402
@@ -40,14 +40,8 @@ def main(argv=None) -> int:
     ap.add_argument("--ids", default=None, help="comma-separated request ids (default: all)")
     args = ap.parse_args(argv)
     reqs = [r for r in REQUESTS if not args.ids or r.id in args.ids.split(",")][:args.limit]
-    real_stdout = os.dup(1)
-    os.dup2(2, 1)  # whatever the policy, the env or soffice prints goes to stderr: stdout is the JSON line
-    try:
+    with stdout_to_stderr():  # whatever the policy, the env or soffice prints goes to stderr: stdout is the JSON line
         summary = run(args.model, reqs, args.max_steps)
-    finally:
-        sys.stdout.flush()
-        os.dup2(real_stdout, 1)
-        os.close(real_stdout)
     print(json.dumps(summary), flush=True)
     return 0
 

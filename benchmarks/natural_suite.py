@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import sys
 import tempfile
@@ -25,6 +24,7 @@ if str(HERE.parent) not in sys.path:
 
 import docx  # noqa: E402
 
+from json_stdout import stdout_to_stderr  # noqa: E402
 from lamfactory.evaluate.metrics import wilson  # noqa: E402
 from natural import docx_checks as dc  # noqa: E402
 from natural.documents import build_documents  # noqa: E402
@@ -55,14 +55,8 @@ def main(argv=None) -> int:
         reqs = [r for r in reqs if r.id in wanted]
     if args.limit is not None:
         reqs = reqs[:args.limit]
-    real_stdout = os.dup(1)
-    os.dup2(2, 1)  # anything the policy, the env or soffice prints goes to stderr: stdout is the JSON line
-    try:
+    with stdout_to_stderr():  # anything the policy, the env or soffice prints goes to stderr: stdout is the JSON line
         summary = _run(args, reqs, make_policy, run_episode, get_app, TaskInstance)
-    finally:
-        sys.stdout.flush()
-        os.dup2(real_stdout, 1)
-        os.close(real_stdout)
     print(json.dumps(summary), flush=True)
     return 0
 
