@@ -97,11 +97,12 @@ def carry_reference(value: int | str, theirs: Sequence[int | str], ours: Sequenc
 def carry_references(value: str, theirs: Sequence[int | str], ours: Sequence[int | str]) -> Optional[str]:
     """`value` (a text) with each text part the remembered request pointed at, written in it as a word of its own,
     replaced by the one in its place here (carry_reference); None when none carries."""
-    texts = sorted({r for r in theirs if isinstance(r, str) and carry_reference(r, theirs, ours) is not None},
-                   key=len, reverse=True)  # the longest first: "B2:B9" before "B2"
-    if not texts:
+    carried = {r: c for r in dict.fromkeys(theirs) if isinstance(r, str)
+               and (c := carry_reference(r, theirs, ours)) is not None}  # each text carried once
+    if not carried:
         return None
+    texts = sorted(carried, key=len, reverse=True)  # the longest first: "B2:B9" before "B2"
     # a word of its own: not a piece of a longer reference ("A1" of "A1:E1", "B2" of "Notes.B2")
     pattern = re.compile(r"(?<![\w:.])(?:" + "|".join(map(re.escape, texts)) + r")(?![\w:]|\.\w)")
-    out = pattern.sub(lambda m: str(carry_reference(m.group(0), theirs, ours)), value)
-    return out if pattern.search(value) else None
+    out, swapped = pattern.subn(lambda m: str(carried[m.group(0)]), value)
+    return out if swapped else None
