@@ -96,14 +96,14 @@ class OfficeEnv(Environment):
             check_document(source)  # corrupt, mis-named or protected: one line, before soffice starts
         self.task = task
         try:
-            return self._with_restart(self._open_episode)
+            return self._with_restart(self._open_episode, opens=True)
         except InProcessError as e:
             if task is not None and LOAD_FAILED in str(e):
                 raise load_refused(Path(task.doc_path).name, str(e)) from None
             if "DisposedException" not in str(e):  # a closing popup's context vanished mid-walk
                 raise
             log.warning("reset met a disposed accessible context (%s); opening the document again", e)
-            return self._with_restart(self._open_episode)
+            return self._with_restart(self._open_episode, opens=True)
 
     def observe(self) -> Observation:
         return self._with_restart(lambda: self._remember(self._call({"observe": True})["observation"]))
@@ -156,9 +156,10 @@ class OfficeEnv(Environment):
 
     # ------------------------------------------------------------------ episodes and recovery
 
-    def _with_restart(self, fn):
+    def _with_restart(self, fn, opens: bool = False):
         """Run fn; if soffice is dead or dies/hangs meanwhile, restart it, reopen the episode's document
-        (its unsaved changes are lost) and run fn once more."""
+        (its unsaved changes are lost) and run fn once more. `opens`: fn is the episode's opening itself (reset),
+        which the restart has just done: its observation is fn's, with no second load."""
         if not self.office.starts:  # first use; killed while starting, it gets the restarts below
             try:
                 self.office.start()
@@ -169,18 +170,17 @@ class OfficeEnv(Environment):
                 return fn()
             except OfficeDied as e:
                 log.warning("soffice died (%s); restarting and reopening the document", e)
-        self._restart_episode()
-        return fn()
+        reopened = self._restart_episode()
+        return reopened if opens else fn()
 
-    def _restart_episode(self) -> None:
+    def _restart_episode(self) -> Observation:
         for attempt in (1, 2):
             self.office.kill()
             if self.office.starts:
                 self.restarts += 1
             try:
                 self.office.start()
-                self._open_episode()
-                return
+                return self._open_episode()
             except OfficeDied as e:
                 if attempt == 2:
                     raise
