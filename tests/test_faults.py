@@ -538,6 +538,27 @@ def test_action_for_a_control_that_does_not_exist_is_an_error_step(tmp_path):
     assert sha(doc) == before
 
 
+def test_an_unexpected_error_in_a_step_is_one_line_on_stderr_not_a_traceback(tmp_path, monkeypatch):
+    """The environment's own warnings reach the `run` user one line each (before: log.exception's traceback, or
+    nothing under pytest's log capture); the run goes on and the step log has the error."""
+    from lamfactory.apps.writer.env import WriterEnv
+
+    doc = small_docx(tmp_path / "report.docx")
+    step_once, calls = WriterEnv._step, []
+
+    def fails_first(self, action):
+        calls.append(action)
+        if len(calls) == 1:
+            raise RuntimeError("boom\nsecond line")
+        return step_once(self, action)
+    monkeypatch.setattr(WriterEnv, "_step", fails_first)
+    r = invoke("run", "--doc", doc, "--task", "Make it bold", "--model", "random", "--max-steps", "2")
+    assert r.exit_code == 0 and "Traceback" not in r.output, r.output
+    assert [line for line in r.stderr.splitlines() if line.strip()] == ["unexpected error in step: RuntimeError: boom"]
+    steps = [json.loads(line) for line in (tmp_path / "report.lam.docx.steps.jsonl").read_text().splitlines()]
+    assert steps[0]["error"] == "RuntimeError: boom\nsecond line"
+
+
 def test_a_thousand_page_document_to_run_and_to_the_dataflow(tmp_path):
     """1,000 pages: `run` works with a bounded observation, and a template library of that one document gives a
     dataflow task that passes, each within a stated time (measured on 2 cores at load 6: run ~30 s, the stage 25 s;

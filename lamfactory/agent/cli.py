@@ -7,7 +7,9 @@ input) and every step is logged as JSONL (default OUT.steps.jsonl). The input is
 
 from __future__ import annotations
 
+import logging
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
@@ -16,6 +18,33 @@ import typer
 from lamfactory.core.exits import RUN_FAILED, fail as _fail
 
 
+class _OneLineLog(logging.Handler):
+    """lamfactory's own log records (the environment's crash recovery: "soffice died ...; restarting") as one line
+    each on stderr. Without a handler Python's last-resort one printed them bare: a cause with a newline as two
+    lines, and log.exception's whole traceback (the step log has the error)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            line = " ".join(record.getMessage().split())
+            if record.exc_info and record.exc_info[1] is not None:
+                line += f": {type(record.exc_info[1]).__name__}: {_first_line(record.exc_info[1])}"
+            typer.echo(line[:500], err=True)
+        except Exception:
+            self.handleError(record)
+
+
+@contextmanager
+def _one_line_logs():
+    """While the command runs (a decorator too): lamfactory's warnings as one line each."""
+    handler, logger = _OneLineLog(logging.WARNING), logging.getLogger("lamfactory")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+
+
+@_one_line_logs()
 def run_command(
     doc: Path = typer.Option(..., "--doc", help="The document to work on (a file type of --app); it is not modified."),
     task: str = typer.Option(..., "--task", help="What to do, in plain words."),
