@@ -3,8 +3,7 @@
 Syntax (pywinauto's send_keys, which the paper's agent uses): plain characters are typed; `{NAME}` is a named
 key; `^` = Ctrl, `+` = Shift, `%` = Alt prefix the next key or `{NAME}`; `{{}` and `{}}` type braces.
 There is no raw key injection in soffice's svp backend, so each combo runs the command the app binds to it
-(its table); an unknown combo is a clear error, never a silent no-op. (Writer's keys.py has its own copy of
-this parser, written before it was shared.)
+(its table); an unknown combo is a clear error, never a silent no-op.
 
     parse = key_parser({"{ENTER}": (".uno:GoDown", {}), ...})
     parse("Total{TAB}")  ->  [("text", "Total"), ("command", (".uno:GoRight", {}))]

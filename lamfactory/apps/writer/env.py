@@ -41,7 +41,8 @@ from lamfactory.core.actions import ActionError
 from lamfactory.core.env import Environment
 from lamfactory.core.ground import closest_names, match_control
 from lamfactory.apps.writer import checks
-from lamfactory.apps.writer.keys import KeyStringError, parse_keys
+from lamfactory.apps.writer.keys import parse_keys
+from lamfactory.apps.libreoffice.keys import KeyStringError
 from lamfactory.apps.libreoffice.documents import check_document, load_refused
 from lamfactory.apps.libreoffice.soffice import CALL_TIMEOUT_S, WINDOW_SIZE, Office, OfficeDied
 from lamfactory.apps.writer.state import Canvas
