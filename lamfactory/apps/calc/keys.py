@@ -2,7 +2,7 @@
 them (parser: libreoffice/keys.py). Typed characters go into the active cell and are confirmed at once, as
 typing then Enter does; {ENTER}/{TAB} then move on as in Calc."""
 
-from lamfactory.apps.libreoffice.keys import key_parser
+from lamfactory.apps.libreoffice.keys import EDIT_COMMANDS, key_parser
 
 KEY_COMMANDS: dict[str, tuple[str, dict]] = {
     "{ENTER}": (".uno:GoDown", {}),
@@ -34,12 +34,7 @@ KEY_COMMANDS: dict[str, tuple[str, dict]] = {
     "^l": (".uno:AlignLeft", {}),
     "^r": (".uno:AlignRight", {}),
     "^j": (".uno:AlignBlock", {}),
-    "^z": (".uno:Undo", {}),
-    "^y": (".uno:Redo", {}),
-    "^c": (".uno:Copy", {}),
-    "^x": (".uno:Cut", {}),
-    "^v": (".uno:Paste", {}),
-    "^s": (".uno:Save", {}),
+    **EDIT_COMMANDS,
     "^1": (".uno:FormatCellDialog", {}),
     "^+1": (".uno:NumberFormatDecimal", {}),
     "^+3": (".uno:NumberFormatDate", {}),

@@ -19,6 +19,15 @@ _TOKEN = re.compile(r"[\^+%]*(\{[^{}]+\}|\{\{\}|\{\}\}|.)", re.S)
 _LITERAL_BRACES = {"{{}": "{", "{}}": "}", "{+}": "+", "{^}": "^", "{%}": "%", "{SPACE}": " "}
 
 Commands = dict[str, tuple[str, dict]]
+# Bound LibreOffice-wide, so the same in every app's table (spliced in where each table lists them).
+EDIT_COMMANDS: Commands = {
+    "^z": (".uno:Undo", {}),
+    "^y": (".uno:Redo", {}),
+    "^c": (".uno:Copy", {}),
+    "^x": (".uno:Cut", {}),
+    "^v": (".uno:Paste", {}),
+    "^s": (".uno:Save", {}),
+}
 
 
 class KeyStringError(ValueError):

@@ -2,7 +2,7 @@
 for them (syntax and parser: libreoffice/keys.py). Example: "Title{ENTER}^b" types "Title", presses Enter,
 then Ctrl+B."""
 
-from lamfactory.apps.libreoffice.keys import key_parser
+from lamfactory.apps.libreoffice.keys import EDIT_COMMANDS, key_parser
 
 # combo -> (UNO command, arguments). What Writer's default key bindings run for that combo.
 KEY_COMMANDS: dict[str, tuple[str, dict]] = {
@@ -44,12 +44,7 @@ KEY_COMMANDS: dict[str, tuple[str, dict]] = {
     "^l": (".uno:LeftPara", {}),
     "^r": (".uno:RightPara", {}),
     "^j": (".uno:JustifyPara", {}),
-    "^z": (".uno:Undo", {}),
-    "^y": (".uno:Redo", {}),
-    "^c": (".uno:Copy", {}),
-    "^x": (".uno:Cut", {}),
-    "^v": (".uno:Paste", {}),
-    "^s": (".uno:Save", {}),
+    **EDIT_COMMANDS,
     "^0": (".uno:StyleApply", {"Style": "Text body", "FamilyName": "ParagraphStyles"}),
     "^1": (".uno:StyleApply", {"Style": "Heading 1", "FamilyName": "ParagraphStyles"}),
     "^2": (".uno:StyleApply", {"Style": "Heading 2", "FamilyName": "ParagraphStyles"}),
