@@ -18,8 +18,8 @@ from docx import Document
 from lamfactory.core.app import get_app
 from lamfactory.apps.writer.state import canvas_of
 from lamfactory.apps.writer.actions import ACTIONS
+from lamfactory.apps.libreoffice.env import ground_by_name
 from lamfactory.apps.writer.env import WriterEnv
-from lamfactory.apps.writer.env import ground_by_name
 from lamfactory.core.records import Action, Control, TaskInstance
 
 A = Action

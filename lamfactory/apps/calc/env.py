@@ -36,6 +36,7 @@ class CalcEnv(OfficeEnv):
     file_types = FILE_TYPES
     filters = {".xlsx": "Calc MS Excel 2007 XML", ".ods": "calc8", ".xls": "MS Excel 97",
                ".csv": "Text - txt - csv (StarCalc)", ".pdf": "calc_pdf_Export"}
+    default_filter = "Calc MS Excel 2007 XML"  # a suffix filters lacks is stored as .xlsx
     native_suffix = ".xlsx"
     new_document_url = "private:factory/scalc"
     parse_keys = staticmethod(parse_keys)

@@ -1,7 +1,6 @@
 """OfficeEnv: the part of a LibreOffice application's environment that knows no application.
 
-A LibreOffice app (apps/calc; Writer's env.py predates it and keeps its own copy of this logic) subclasses
-OfficeEnv and names its bridge module, file filters and new-document URL, turns the bridge's canvas into its
+A LibreOffice app (apps/writer, apps/calc) subclasses OfficeEnv and names its bridge module, file filters and new-document URL, turns the bridge's canvas into its
 observation state, maps its own functions to in-process ops and checks a saved file:
 
     class CalcEnv(OfficeEnv):
@@ -50,6 +49,7 @@ class OfficeEnv(Environment):
     actions: ActionSet
     file_types: tuple[str, ...]
     filters: dict[str, str]  # suffix -> LibreOffice export filter
+    default_filter: str  # the export filter for a suffix not in filters
     native_suffix: str  # what save() gives a new document and check() saves to
     new_document_url: str  # e.g. "private:factory/scalc"
     parse_keys: Callable[[str], list]  # the app's key table (libreoffice/keys.py)
@@ -100,8 +100,8 @@ class OfficeEnv(Environment):
         except InProcessError as e:
             if task is not None and LOAD_FAILED in str(e):
                 raise load_refused(Path(task.doc_path).name, str(e)) from None
-            if "DisposedException" not in str(e):  # a closing popup's context vanished mid-walk
-                raise
+            if "DisposedException" not in str(e):  # rare (once in 650 episodes): a closing popup's context
+                raise  # vanished mid-walk
             log.warning("reset met a disposed accessible context (%s); opening the document again", e)
             return self._with_restart(self._open_episode, opens=True)
 
@@ -141,7 +141,7 @@ class OfficeEnv(Environment):
 
     def _save(self, path: str | Path) -> Path:
         path = Path(path).resolve()
-        filter_name = self.filters.get(path.suffix.lower(), self.filters[self.native_suffix])
+        filter_name = self.filters.get(path.suffix.lower(), self.default_filter)
         path.parent.mkdir(parents=True, exist_ok=True)
         self._call({"ops": [{"op": "save", "url": path.as_uri(), "filter": filter_name}]})
         return path
@@ -174,6 +174,7 @@ class OfficeEnv(Environment):
         return reopened if opens else fn()
 
     def _restart_episode(self) -> Observation:
+        """A fresh soffice with the episode's document reopened from the template (twice, then give up)."""
         for attempt in (1, 2):
             self.office.kill()
             if self.office.starts:
@@ -216,6 +217,7 @@ class OfficeEnv(Environment):
                           observation=self.last_observation)
 
     def _call(self, request: dict, timeout_s: Optional[float] = None) -> dict:
+        """One in-process call; raises OfficeDied (crash/hang) or InProcessError (the action failed)."""
         if not self.office.alive():
             raise OfficeDied("soffice is not running")
         resp = self.office.inprocess(request, timeout_s)
@@ -322,5 +324,6 @@ def ground_by_name(name: str, controls: list[Control]) -> Control:
 
 
 def _usability(c: Control) -> tuple[int, bool]:
-    """Higher is better: showing+enabled first, then items of the open menu."""
+    """Higher is better: showing+enabled first, then items of the open menu (Writer's Table > 'Insert' over the
+    menu bar's 'Insert' while the Table menu is open)."""
     return ("SHOWING" in c.states) + ("ENABLED" in c.states), c.type in MENU_TYPES and bool(c.path)
