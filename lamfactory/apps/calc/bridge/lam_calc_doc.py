@@ -4,7 +4,7 @@ sheet state the observation shows), the document ops (`OPS`, `DOCUMENT_OPS`) and
 generic reset needs (`MODULE`, `WINDOW_STATES`, `GLOBAL_SETTINGS`)."""
 
 from lam_a11y import _doc
-from lam_ops import dispatch
+from lam_ops import dispatch, font_name, font_size
 
 MODULE = "com.sun.star.sheet.SpreadsheetDocument"
 WINDOW_STATES = "/org.openoffice.Office.UI.CalcWindowState/UIElements/States"
@@ -172,23 +172,6 @@ def enter(text):
     dispatch(".uno:EnterString", {"StringName": text})
 
 
-def _points(value):
-    text = str(value).strip().lower().replace("pt", "").strip()
-    try:
-        size = float(text)
-    except ValueError:
-        raise ValueError("font size must be a number of points, got %r" % value)
-    if not 1 <= size <= 999:
-        raise ValueError("font size %s pt is out of range (1..999)" % text)
-    return size
-
-
-def _font_name(op):
-    if not op["value"].strip():
-        raise ValueError("font name must not be empty")
-    dispatch(".uno:CharFontName", {"CharFontName.FamilyName": op["value"].strip()})
-
-
 DOCUMENT_OPS = {"select_cell", "enter", "wheel", "dispatch", "insert_text", "font_name", "font_size"}
 
 OPS = {
@@ -196,7 +179,7 @@ OPS = {
     "enter": lambda op: enter(op["text"]),
     "insert_text": lambda op: enter(op["text"]),
     "wheel": lambda op: dispatch(".uno:GoUp" if op["dist"] > 0 else ".uno:GoDown"),
-    "font_name": _font_name,
-    "font_size": lambda op: dispatch(".uno:FontHeight", {"FontHeight.Height": _points(op["value"])}),
+    "font_name": font_name,
+    "font_size": font_size,
 }
 

@@ -1,6 +1,7 @@
 """Runs INSIDE soffice (a lam_* bridge module, see lam_ctx). The generic ops (click, set_text, select_item,
-dispatch, save, escape, load), `run_op` (which hands the application's document ops to `lam_ctx.APP.OPS`) and
-`observe` (the application's canvas plus the controls)."""
+dispatch, save, escape, load), the font boxes' handlers the apps' OPS share (font_name, font_size), `run_op`
+(which hands the application's document ops to `lam_ctx.APP.OPS`) and `observe` (the application's canvas
+plus the controls)."""
 
 import re
 import time
@@ -18,6 +19,28 @@ DIALOG_WAIT_S = 1.0  # how long a click on "Something..." waits for its dialog t
 def dispatch(cmd, args=None):
     frame = _frame()
     _on_main_thread(lambda: C.DISPATCHER.executeDispatch(frame, cmd, "", 0, C.props(args)))
+
+
+# The Font Name and Font Size boxes' ops, the same in every app (each lists them in its OPS).
+def font_name(op):
+    if not op["value"].strip():
+        raise ValueError("font name must not be empty")
+    dispatch(".uno:CharFontName", {"CharFontName.FamilyName": op["value"].strip()})
+
+
+def font_size(op):
+    dispatch(".uno:FontHeight", {"FontHeight.Height": _points(op["value"])})
+
+
+def _points(value):
+    text = str(value).strip().lower().replace("pt", "").strip()
+    try:
+        size = float(text)
+    except ValueError:
+        raise ValueError("font size must be a number of points, got %r" % value)
+    if not 1 <= size <= 999:
+        raise ValueError("font size %s pt is out of range (1..999)" % text)
+    return size
 
 
 def _node(label):

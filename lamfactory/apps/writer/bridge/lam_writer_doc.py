@@ -5,7 +5,7 @@ generic reset needs (`MODULE`, `WINDOW_STATES`, `GLOBAL_SETTINGS`)."""
 
 import lam_ctx as C
 from lam_a11y import _doc
-from lam_ops import dispatch
+from lam_ops import dispatch, font_name, font_size
 
 MODULE = "com.sun.star.text.TextDocument"
 WINDOW_STATES = "/org.openoffice.Office.UI.WriterWindowState/UIElements/States"  # where MODULE's are stored
@@ -192,17 +192,6 @@ def wheel(dist):
         vc.goDown(lines, False)
 
 
-def _points(value):
-    text = str(value).strip().lower().replace("pt", "").strip()
-    try:
-        size = float(text)
-    except ValueError:
-        raise ValueError("font size must be a number of points, got %r" % value)
-    if not 1 <= size <= 999:
-        raise ValueError("font size %s pt is out of range (1..999)" % text)
-    return size
-
-
 def apply_para_style(value):
     styles = _doc().getStyleFamilies().getByName("ParagraphStyles")
     wanted = value.strip().lower()
@@ -214,12 +203,6 @@ def apply_para_style(value):
     raise ValueError("no paragraph style named %r" % value)
 
 
-def _font_name(op):
-    if not op["value"].strip():
-        raise ValueError("font name must not be empty")
-    dispatch(".uno:CharFontName", {"CharFontName.FamilyName": op["value"].strip()})
-
-
 # The document ops lam_ops.run_op hands over: op kind -> handler(op).
 OPS = {
     "insert_text": lambda op: insert_text(op["text"]),
@@ -228,6 +211,6 @@ OPS = {
     "select_table": lambda op: select_table(op["number"]),
     "wheel": lambda op: wheel(op["dist"]),
     "para_style": lambda op: apply_para_style(op["value"]),
-    "font_name": _font_name,
-    "font_size": lambda op: dispatch(".uno:FontHeight", {"FontHeight.Height": _points(op["value"])}),
+    "font_name": font_name,
+    "font_size": font_size,
 }
