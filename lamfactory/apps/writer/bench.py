@@ -7,14 +7,14 @@ Insert Table... -> Columns spin -> Insert), save, check the result with a spec. 
 
 from __future__ import annotations
 
-import statistics
 import tempfile
-import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Optional
 
 from docx import Document
 
+from lamfactory.apps.libreoffice.bench import run_episodes
 from lamfactory.apps.writer.env import WriterEnv
 from lamfactory.core.records import Action, TaskInstance
 
@@ -51,55 +51,9 @@ def episode_actions() -> list[Action]:
 def run_bench(episodes: int, env: Optional[WriterEnv] = None, observe_on_step: bool = True) -> dict:
     """Run `episodes` scripted episodes; return counts and latency medians (ms). Without `env`, a private
     WriterEnv is started and closed."""
-    own = env is None
-    env = env or WriterEnv(observe_on_step=observe_on_step)
-    resets, observes, steps, toolbar_steps, episode_s, failures = [], [], [], [], [], []
-    ok = 0
-    with tempfile.TemporaryDirectory(prefix="lam-bench-") as tmp:
+    with (nullcontext(env) if env else WriterEnv(observe_on_step=observe_on_step)) as env, \
+            tempfile.TemporaryDirectory(prefix="lam-bench-") as tmp:
         template = make_template(Path(tmp) / "template.docx")
         task = TaskInstance(task_id="bench", request="Make 'quarterly results' bold and add a 4-column table",
                             template_id="bench", doc_path=str(template), check=EPISODE_CHECK)
-        try:
-            for n in range(episodes):
-                t0 = time.perf_counter()
-                env.reset(task)
-                resets.append((time.perf_counter() - t0) * 1000)
-                t1 = time.perf_counter()
-                env.observe()
-                observes.append((time.perf_counter() - t1) * 1000)
-                error = None
-                for action in episode_actions():
-                    r = env.step(action)
-                    steps.append(r.duration_ms)
-                    if action.control_name == "Bold":
-                        toolbar_steps.append(r.duration_ms)
-                    if not r.ok:
-                        error = f"{action.function}({action.control_name or ''}): {r.error}"
-                        break
-                if error is None:
-                    verdict = env.check(task.check)
-                    error = None if verdict.passed else "check: " + "; ".join(verdict.details)
-                if error is None:
-                    ok += 1
-                else:
-                    failures.append(f"episode {n}: {error}")
-                episode_s.append(time.perf_counter() - t0)
-        finally:
-            if own:
-                env.close()
-    return {
-        "episodes": episodes,
-        "episodes_ok": ok,
-        "reset_ms_median": _median(resets),
-        "observe_ms_median": _median(observes),
-        "step_ms_median": _median(steps),
-        "toolbar_step_ms_median": _median(toolbar_steps),
-        "episode_s_median": round(statistics.median(episode_s), 3) if episode_s else None,
-        "observe_on_step": env.observe_on_step,
-        "restarts": env.restarts,
-        "failures": failures[:10],
-    }
-
-
-def _median(values: list[float]) -> Optional[float]:
-    return round(statistics.median(values), 1) if values else None
+        return run_episodes(env, task, episode_actions(), episodes, "Bold", observe_on_step=env.observe_on_step)
