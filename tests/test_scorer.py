@@ -111,3 +111,32 @@ def test_a_sample_offers_what_the_live_agent_offers():
     said = flags["option_match"][0, :, 0]
     words = scorer.encoder.tok.convert_ids_to_tokens(ids.tolist())
     assert said[words.index("parking")] == 1 and said[words.index("church")] == 0
+
+
+def test_the_encoders_top_layers_train_with_the_head_and_load_back(tmp_path, data):
+    """tune_layers: the top encoder layer is the scorer's own (trained at its own rate, saved beside the head);
+    the frozen layers below are shared and unchanged, and the loaded scorer scores as the trained one did."""
+    import torch
+
+    from lamfactory.agent.scorer.model import Scorer, ScorerSettings
+    from lamfactory.train.scorer import ScorerPhase, train_head
+
+    _, train_data = data
+    items, _ = step_items(train_data.train_steps()[:24])
+    scorer = Scorer(ScorerSettings(hidden=32, layers=1, tune_layers=1))
+    frozen = {k: v.clone() for k, v in scorer.encoder.model.state_dict().items()}
+    before = {k: v.clone() for k, v in scorer.top.state_dict().items()}
+    context, opts = items[0].context, items[0].options
+    first, _ = scorer.score(context, opts)
+    assert torch.allclose(first, scorer.score(context, opts)[0])  # the final-state cache serves the same states
+    metrics = train_head(scorer, items, ScorerPhase(epochs=2, batch_size=8, encoder_learning_rate=1e-3))
+    assert metrics["train_loss_end"] < metrics["train_loss_start"], metrics
+    assert any(not torch.equal(v, before[k]) for k, v in scorer.top.state_dict().items())
+    assert all(torch.equal(v, frozen[k]) for k, v in scorer.encoder.model.state_dict().items())
+    trained, _ = scorer.score(context, opts)
+    assert not torch.allclose(trained, first)
+    scorer.save(tmp_path / "m")
+    loaded = Scorer.load(tmp_path / "m", encoder=scorer.encoder)
+    assert loaded.settings.tune_layers == 1 and torch.allclose(loaded.score(context, opts)[0], trained, atol=1e-5)
+    with pytest.raises(ValueError, match="tune_layers 7"):
+        Scorer(ScorerSettings(tune_layers=7), encoder=scorer.encoder)

@@ -43,6 +43,8 @@ from lamfactory.train.phase import OUTPUT
 
 class ScorerPhase(Config):
     learning_rate: float = 1e-3
+    # the encoder's own top layers (model.tune_layers), pretrained: a head's rate would wipe out what they know
+    encoder_learning_rate: float = 5e-5
     epochs: int = 4
     batch_size: int = 16
     negatives: int = 31  # options per step besides the target (sampled anew each epoch)
@@ -114,8 +116,7 @@ def plan_items(plans: list[TaskPlan], seed: int, max_items: Optional[int] = None
 def train_head(scorer: Scorer, items: list[Item], cfg: ScorerPhase, *, finish_loss: bool = True,
                extra: Optional[Callable[[Scorer], torch.Tensor]] = None, log: Optional[list] = None) -> dict:
     """Cross-entropy over each item's options (the target + up to `negatives` others) and the finish logit."""
-    head = scorer.head
-    opt = torch.optim.AdamW(head.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
+    opt = optimizer(scorer, cfg)
     rng = random.Random(cfg.seed)
     batches_per_epoch = math.ceil(len(items) / cfg.batch_size)
     total = max(batches_per_epoch * cfg.epochs, 1)
@@ -129,7 +130,7 @@ def train_head(scorer: Scorer, items: list[Item], cfg: ScorerPhase, *, finish_lo
         rng.shuffle(order)
         for b in range(0, len(order), cfg.batch_size):
             batch = [_subsample(it, cfg.negatives, rng, cfg.hard_negatives) for it in order[b:b + cfg.batch_size]]
-            head.train()
+            scorer.train()
             scores, finish = scorer.forward([it.context for it in batch], [it.options for it in batch])
             weights = torch.tensor([it.weight for it in batch])
             ce = torch.stack([-(torch.tensor(it.soft) * torch.log_softmax(s, -1)).sum() if it.soft else
@@ -143,7 +144,7 @@ def train_head(scorer: Scorer, items: list[Item], cfg: ScorerPhase, *, finish_lo
                 loss = loss + extra(scorer)
             opt.zero_grad()
             loss.backward()
-            torch.nn.utils.clip_grad_norm_(head.parameters(), 1.0)
+            torch.nn.utils.clip_grad_norm_([p for g in opt.param_groups for p in g["params"]], 1.0)
             opt.step()
             sched.step()
             step += 1
@@ -151,11 +152,18 @@ def train_head(scorer: Scorer, items: list[Item], cfg: ScorerPhase, *, finish_lo
             if step % 10 == 0 or step == total:
                 log.append({"step": step, "epoch": epoch, "loss": round(loss.item(), 4)})
         epoch_loss.append(round(sum(losses) / max(len(losses), 1), 4))
-    head.eval()
+    scorer.eval()
     # first and last epoch's mean loss (one batch's loss is too noisy to compare)
     return {"train_steps": step, "train_seconds": round(time.perf_counter() - t0, 1),
             "train_loss_start": epoch_loss[0] if epoch_loss else None,
             "train_loss_end": epoch_loss[-1] if epoch_loss else None}
+
+
+def optimizer(scorer: Scorer, cfg: ScorerPhase) -> torch.optim.Optimizer:
+    """AdamW over the head (cfg.learning_rate) and the encoder's trained top layers (cfg.encoder_learning_rate)."""
+    groups = [{**g, "lr": cfg.encoder_learning_rate if g["name"] == "encoder" else cfg.learning_rate}
+              for g in scorer.parameters() if g["params"]]
+    return torch.optim.AdamW(groups, weight_decay=cfg.weight_decay)
 
 
 def _subsample(item: Item, negatives: int, rng: random.Random, hard: float = 0.0) -> Item:
@@ -329,7 +337,7 @@ def train_reward_head(scorer: Scorer, steps: list[StepSample], cfg: ScorerPhase,
         o = target_option(s, shown)
         if o is not None:
             items.append(Item(context_text(s), [o.text], 0, float(s.reward > 0)))
-    opt = torch.optim.AdamW(scorer.head.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
+    opt = optimizer(scorer, cfg)
     rng = random.Random(cfg.seed)
     held = items[: len(items) // 10]
     train = items[len(items) // 10:]
@@ -338,7 +346,7 @@ def train_reward_head(scorer: Scorer, steps: list[StepSample], cfg: ScorerPhase,
         rng.shuffle(train)
         for b in range(0, len(train), cfg.batch_size):
             batch = train[b:b + cfg.batch_size]
-            scorer.head.train()
+            scorer.train()
             scores, _ = scorer.forward([i.context for i in batch], [i.options for i in batch])
             loss = F.binary_cross_entropy_with_logits(torch.cat(scores), torch.tensor([i.finish for i in batch]))
             opt.zero_grad()
@@ -347,7 +355,7 @@ def train_reward_head(scorer: Scorer, steps: list[StepSample], cfg: ScorerPhase,
             step += 1
             if step % 10 == 0:
                 log.append({"step": step, "loss": round(loss.item(), 4)})
-    scorer.head.eval()
+    scorer.eval()
     with torch.no_grad():
         right = sum((float(scorer.score(i.context, i.options)[0][0]) > 0) == (i.finish > 0) for i in held)
     return {"reward_samples": len(train), "reward_heldout_accuracy": right / max(len(held), 1),

@@ -1,11 +1,14 @@
-"""The scorer: a frozen pretrained encoder (token states cached per text) and a small trained head.
+"""The scorer: a pretrained encoder (token states cached per text), its top layers optionally trained, and a
+small trained head.
 
-A checkpoint folder holds `scorer.json` (the encoder's id/path, the head's sizes, the text lengths) and
-`head.safetensors`; lamfactory.json beside it is the phase's completion mark (train/phase.py).
+A checkpoint folder holds `scorer.json` (the encoder's id/path, the head's sizes, the text lengths, how many of
+the encoder's top layers are its own) and `head.safetensors` (the head, and those layers under `top.`);
+lamfactory.json beside it is the phase's completion mark (train/phase.py).
 """
 
 from __future__ import annotations
 
+import copy
 import json
 from collections import OrderedDict
 from pathlib import Path
@@ -46,6 +49,10 @@ class ScorerSettings(BaseModel):
     # its quoted spans contain, and the encoder's sentence similarity of option and request, absolute and relative to the step's
     # best; stop words and punctuation are no match (in the match inputs either). Off in checkpoints without it.
     overlap_features: bool = True
+    # the encoder's top layers trained with the head (0: all frozen). A frozen encoder's sentence states were
+    # what the head had to read a request's verb from, and it mostly did not ("put it in italics" scored Delete
+    # as high as Italic); the lower layers stay frozen and their states cached, so a step costs the top layers
+    tune_layers: int = 0
     seed: int = 0
 
 
@@ -58,8 +65,9 @@ def encoder_path(name: str) -> str:
 
 
 class Encoder:
-    """Token states of the frozen encoder, cached per (text, length): a UI's option texts repeat across steps
-    and episodes, so most of them are encoded once per process."""
+    """Token states of the frozen encoder after `layer` of its layers (all of them by default), cached per
+    (text, length, layer): a UI's option texts repeat across steps and episodes, so most of them are encoded
+    once per process."""
 
     def __init__(self, name: str, cache_size: int = 50_000):
         from transformers import AutoModel, AutoTokenizer
@@ -70,7 +78,8 @@ class Encoder:
         self.tok = AutoTokenizer.from_pretrained(path)
         self.model = AutoModel.from_pretrained(path).eval()
         self.dim = self.model.config.hidden_size
-        self.cache: OrderedDict[tuple[str, int], tuple[torch.Tensor, torch.Tensor]] = OrderedDict()
+        self.depth = self.model.config.num_hidden_layers
+        self.cache: OrderedDict[tuple[str, int, int], tuple[torch.Tensor, torch.Tensor]] = OrderedDict()
         self.cache_size = cache_size
         self.special = torch.tensor(self.tok.all_special_ids)
         self._function_words: Optional[torch.Tensor] = None
@@ -85,36 +94,49 @@ class Encoder:
             self._function_words = torch.tensor(sorted(set(ids) | set(self.tok.all_special_ids)))
         return self._function_words
 
-    def states(self, texts: list[str], max_tokens: int) -> list[torch.Tensor]:
-        """One (tokens, dim) tensor per text."""
-        return [h for h, _ in self.encode(texts, max_tokens)]
-
     def ids(self, texts: list[str], max_tokens: int) -> list[torch.Tensor]:
         """Each text's word-piece ids, special tokens left out (what the match features compare)."""
         return [i[~torch.isin(i, self.special)] for i in
                 (self.tok(t, truncation=True, max_length=max_tokens, return_tensors="pt")["input_ids"][0]
                  for t in texts)]
 
+    def top_layers(self, n: int) -> nn.ModuleList:
+        """A trainable copy of the encoder's top `n` layers (a scorer's own, see Scorer.states)."""
+        return copy.deepcopy(self.model.encoder.layer[self.depth - n:]) if n else nn.ModuleList()
+
     @torch.no_grad()
-    def encode(self, texts: list[str], max_tokens: int, batch_size: int = 64) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    def encode(self, texts: list[str], max_tokens: int, layer: Optional[int] = None,
+               batch_size: int = 64) -> list[tuple[torch.Tensor, torch.Tensor]]:
         """One ((tokens, dim) states, (tokens,) ids) pair per text."""
-        missing = list(dict.fromkeys(t for t in texts if (t, max_tokens) not in self.cache))
+        layer = self.depth if layer is None else layer
+        missing = list(dict.fromkeys(t for t in texts if (t, max_tokens, layer) not in self.cache))
         # similar lengths together: less padding
         missing.sort(key=len)
         for i in range(0, len(missing), batch_size):
             chunk = missing[i:i + batch_size]
             enc = self.tok(chunk, padding=True, truncation=True, max_length=max_tokens, return_tensors="pt")
-            hidden = self.model(**enc).last_hidden_state
+            hidden = self.model(**enc, output_hidden_states=layer != self.depth)
+            hidden = hidden.last_hidden_state if layer == self.depth else hidden.hidden_states[layer]
             for text, h, ids, m in zip(chunk, hidden, enc["input_ids"], enc["attention_mask"]):
                 n = int(m.sum())
-                self.cache[(text, max_tokens)] = (h[:n].clone(), ids[:n].clone())
+                self.cache[(text, max_tokens, layer)] = (h[:n].clone(), ids[:n].clone())
         out = []
         for t in texts:
-            self.cache.move_to_end((t, max_tokens))
-            out.append(self.cache[(t, max_tokens)])
+            self.cache.move_to_end((t, max_tokens, layer))
+            out.append(self.cache[(t, max_tokens, layer)])
         while len(self.cache) > self.cache_size:
             self.cache.popitem(last=False)
         return out
+
+
+def run_layers(layers: nn.ModuleList, states: list[torch.Tensor]) -> list[torch.Tensor]:
+    """Encoder layers over variable-length token states (padded together, the padding masked out)."""
+    x, pad_mask = pad(states)
+    additive = pad_mask[:, None, None, :].float() * torch.finfo(x.dtype).min
+    for layer in layers:
+        out = layer(x, attention_mask=additive)
+        x = out[0] if isinstance(out, tuple) else out
+    return [x[i, : s.shape[0]] for i, s in enumerate(states)]
 
 
 def pad(states: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -207,20 +229,64 @@ class Head(nn.Module):
 
 
 class Scorer:
-    """Encoder + head; `score(contexts, options per context)`."""
+    """Encoder (frozen lower layers shared, `settings.tune_layers` top layers its own) + head;
+    `score(contexts, options per context)`."""
 
     def __init__(self, settings: ScorerSettings, head: Optional[Head] = None, encoder: Optional[Encoder] = None):
         self.settings = settings
         self.encoder = encoder or Encoder(settings.encoder)
+        if not 0 <= settings.tune_layers <= self.encoder.depth:
+            raise ValueError(f"scorer: tune_layers {settings.tune_layers} is not within the encoder's "
+                             f"{self.encoder.depth} layers")
         if head is None:
             torch.manual_seed(settings.seed)
             head = Head(self.encoder.dim, settings)
         self.head = head
+        self.top = self.encoder.top_layers(settings.tune_layers)
+        # final states of texts while the top layers are not training (cleared when they start again)
+        self._final: OrderedDict[tuple[str, int], torch.Tensor] = OrderedDict()
+        self.eval()
+
+    def parameters(self) -> list[dict]:
+        """The optimiser's parameter groups: the head, and the encoder's top layers."""
+        return [{"params": list(self.head.parameters()), "name": "head"},
+                {"params": list(self.top.parameters()), "name": "encoder"}]
+
+    def train(self) -> None:
+        self.head.train()
+        self.top.train()
+        self._final.clear()
+
+    def eval(self) -> None:
+        self.head.eval()
+        self.top.eval()
+
+    def encode(self, texts: list[str], max_tokens: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """((tokens, dim) states, ids) per text: the frozen layers' cached states through the scorer's own top
+        layers, each distinct text once (a batch repeats option texts many times)."""
+        if not len(self.top):
+            return self.encoder.encode(texts, max_tokens)
+        lower = dict(zip(texts, self.encoder.encode(texts, max_tokens, layer=self.encoder.depth - len(self.top))))
+        training = self.top.training and torch.is_grad_enabled()
+        if training:
+            distinct = list(lower)
+            final = dict(zip(distinct, run_layers(self.top, [lower[t][0] for t in distinct])))
+        else:
+            todo = [t for t in lower if (t, max_tokens) not in self._final]
+            with torch.no_grad():
+                for i in range(0, len(todo), 64):
+                    chunk = todo[i:i + 64]
+                    for t, h in zip(chunk, run_layers(self.top, [lower[t][0] for t in chunk])):
+                        self._final[(t, max_tokens)] = h
+            final = {t: self._final[(t, max_tokens)] for t in lower}
+            while len(self._final) > self.encoder.cache_size:
+                self._final.popitem(last=False)
+        return [(final[t], lower[t][1]) for t in texts]
 
     def forward(self, contexts: list[Context], options: list[list[str]]) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
         """Per context: its options' scores and finish logits (differentiable in the head)."""
         s = self.settings
-        encoded_parts = [self.encoder.encode([c[j] for c in contexts], n) for j, n in enumerate(s.context_tokens)]
+        encoded_parts = [self.encode([c[j] for c in contexts], n) for j, n in enumerate(s.context_tokens)]
         parts = [[h for h, _ in part] for part in encoded_parts]
         joined = [torch.cat([part[i] for part in parts]) for i in range(len(contexts))]
         ctx, ctx_pad = pad(joined)
@@ -231,7 +297,7 @@ class Scorer:
                 segments[i, start:start + part[i].shape[0]] = j
                 start += part[i].shape[0]
         flat = [o for opts in options for o in opts]
-        encoded = self.encoder.encode(flat, s.option_tokens)
+        encoded = self.encode(flat, s.option_tokens)
         opt, opt_pad = pad([h for h, _ in encoded])
         owner = torch.tensor([i for i, opts in enumerate(options) for _ in opts], dtype=torch.long)
         matches = {}
@@ -307,7 +373,7 @@ class Scorer:
 
     @torch.no_grad()
     def score(self, context: Context, options: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
-        self.head.eval()
+        self.eval()
         scores, finish = self.forward([context], [options])
         return scores[0], finish[0]
 
@@ -316,7 +382,8 @@ class Scorer:
 
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        save_file({k: v.contiguous() for k, v in self.head.state_dict().items()}, str(out / HEAD_FILE))
+        tensors = {**self.head.state_dict(), **{f"top.{k}": v for k, v in self.top.state_dict().items()}}
+        save_file({k: v.contiguous() for k, v in tensors.items()}, str(out / HEAD_FILE))
         (out / SCORER_FILE).write_text(json.dumps(self.settings.model_dump(), indent=2), encoding="utf-8")
 
     @classmethod
@@ -327,7 +394,9 @@ class Scorer:
         saved = json.loads((path / SCORER_FILE).read_text(encoding="utf-8"))
         settings = ScorerSettings(**{"overlap_features": False, **saved})  # saved before the overlaps existed
         scorer = cls(settings, encoder=encoder)
-        scorer.head.load_state_dict(load_file(str(path / HEAD_FILE)))
-        scorer.head.eval()
+        tensors = load_file(str(path / HEAD_FILE))
+        scorer.head.load_state_dict({k: v for k, v in tensors.items() if not k.startswith("top.")})
+        scorer.top.load_state_dict({k[4:]: v for k, v in tensors.items() if k.startswith("top.")})
+        scorer.eval()
         return scorer
 
