@@ -8,11 +8,12 @@ An application is one folder under `lamfactory/apps/` that builds one `App` and 
     with app.make_env() as env: ...
 
 Stages take everything application-specific from the App: they never import an application's package.
-Fields that would import heavy modules are plain callables the app implements lazily.
+Fields that would import heavy modules are plain callables the app implements lazily (e.g. with `lazy`).
 """
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -76,6 +77,17 @@ class App:
         if suffix not in self.file_types:
             raise AppError(f"{Path(path).name}: {self.display_name} does not open {suffix or 'files without a suffix'}"
                            f" here; expected one of {', '.join(self.file_types)}")
+
+
+def lazy(target: str) -> Callable[..., Any]:
+    """A callable that imports "module:name" when first called and calls it, so registering an App imports none
+    of its heavy modules."""
+    module, _, name = target.partition(":")
+
+    def call(*args, **kwargs):
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    return call
 
 
 _REGISTRY: dict[str, App] = {}

@@ -9,14 +9,13 @@ CLI and the benchmark.
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 from lamfactory.apps.calc.actions import ACTIONS
 from lamfactory.apps.calc.keys import KEYS
 from lamfactory.apps.calc.state import CalcState
-from lamfactory.apps.libreoffice import HELP_ROOT, HELP_VARIANTS
+from lamfactory.apps.libreoffice import HELP_ROOT, HELP_VARIANTS, module_filter
 from lamfactory.apps.libreoffice.safety import RULES
-from lamfactory.core.app import App, HelpSource
+from lamfactory.core.app import App, HelpSource, lazy
 
 FILE_TYPES = (".xlsx", ".ods", ".ots", ".xls", ".xltx", ".csv")
 # Calc's pages first (guides before the menu and dialog references), then the shared pages.
@@ -30,44 +29,7 @@ OTHER_MODULES = re.compile(r"\b(writer|impress|draw|base|math|text documents?|sl
 OTHER_APP_MENUS = re.compile(r"\bChoose (Table|Slide|Slide Show|Shape|Page) - ")
 OWN = re.compile(r"\b(calc|spreadsheets?|sheets?|cells?|workbooks?)\b", re.I)
 
-
-def drop_reason(task: str, steps: str) -> Optional[str]:
-    """Why a documented task does not belong to Calc (relevance filter of plans/clean.py), or None."""
-    if OTHER_MODULES.search(task) and not OWN.search(task):
-        return "irrelevant (other module)"
-    if OTHER_APP_MENUS.search(steps) or (OTHER_MODULES.search(steps) and not OWN.search(steps)):
-        return "irrelevant (other module)"
-    return None
-
-
-def _env(**kwargs):
-    from lamfactory.apps.calc.env import CalcEnv
-
-    return CalcEnv(**kwargs)
-
-
-def _check_file(path, spec):
-    from lamfactory.apps.calc.checks import check_file_cached
-
-    return check_file_cached(path, spec)
-
-
-def _families():
-    from lamfactory.apps.calc.families import all_families
-
-    return all_families()
-
-
-def _build_templates(out_dir):
-    from lamfactory.apps.calc.templates import build_templates
-
-    return build_templates(out_dir)
-
-
-def _template_content(path):
-    from lamfactory.apps.calc.templates import read_content
-
-    return read_content(path)
+drop_reason = module_filter(OTHER_MODULES, OTHER_APP_MENUS, OWN)
 
 
 def _example_task(folder):
@@ -95,15 +57,15 @@ def _cli():
 APP = App(
     name="calc",
     display_name="LibreOffice Calc",
-    make_env=_env,
+    make_env=lazy("lamfactory.apps.calc.env:CalcEnv"),
     actions=ACTIONS,
     file_types=FILE_TYPES,
     state=CalcState(),
     keys=KEYS,
-    check_file=_check_file,
-    families=_families,
-    build_templates=_build_templates,
-    template_content=_template_content,
+    check_file=lazy("lamfactory.apps.calc.checks:check_file_cached"),
+    families=lazy("lamfactory.apps.calc.families:all_families"),
+    build_templates=lazy("lamfactory.apps.calc.templates:build_templates"),
+    template_content=lazy("lamfactory.apps.calc.templates:read_content"),
     help=HelpSource(root=HELP_ROOT, folders=HELP_FOLDERS, variant="CALC", other_variants=HELP_VARIANTS - {"CALC"}),
     drop_reason=drop_reason,
     safety_rules=RULES,

@@ -8,13 +8,12 @@ templates, help sources and the relevance filter, safety rules, the `env` CLI an
 from __future__ import annotations
 
 import re
-from typing import Optional
 
-from lamfactory.apps.libreoffice import HELP_ROOT, HELP_VARIANTS
+from lamfactory.apps.libreoffice import HELP_ROOT, HELP_VARIANTS, module_filter
 from lamfactory.apps.libreoffice.safety import RULES
 from lamfactory.apps.writer.actions import ACTIONS
 from lamfactory.apps.writer.state import WriterState
-from lamfactory.core.app import App, HelpSource
+from lamfactory.core.app import App, HelpSource, lazy
 
 FILE_TYPES = (".docx", ".odt", ".ott", ".doc", ".rtf", ".dotx")
 KEYS = ("{ENTER}", "{TAB}", "{DEL}", "{BACKSPACE}", "^a", "^b", "^i", "^u", "^e", "^l", "^r", "^j", "^z", "^y",
@@ -31,38 +30,7 @@ OTHER_MODULES = re.compile(r"\b(calc|impress|draw|base|math|spreadsheets?|sheets
 OTHER_APP_MENUS = re.compile(r"\bChoose (Sheet|Data|Slide|Slide Show|Shape|Page) - ")
 OWN = re.compile(r"\b(writer|text documents?)\b", re.I)
 
-
-def drop_reason(task: str, steps: str) -> Optional[str]:
-    """Why a documented task does not belong to Writer (relevance filter of plans/clean.py), or None."""
-    if OTHER_MODULES.search(task) and not OWN.search(task):
-        return "irrelevant (other module)"
-    if OTHER_APP_MENUS.search(steps) or (OTHER_MODULES.search(steps) and not OWN.search(steps)):
-        return "irrelevant (other module)"
-    return None
-
-
-def _env(**kwargs):
-    from lamfactory.apps.writer.env import WriterEnv
-
-    return WriterEnv(**kwargs)
-
-
-def _check_file(path, spec):
-    from lamfactory.apps.writer.checks import check_file_cached
-
-    return check_file_cached(path, spec)
-
-
-def _families():
-    from lamfactory.apps.writer.families import all_families
-
-    return all_families()
-
-
-def _build_templates(out_dir, **kwargs):
-    from lamfactory.apps.writer.templates import build_templates
-
-    return build_templates(out_dir, **kwargs)
+drop_reason = module_filter(OTHER_MODULES, OTHER_APP_MENUS, OWN)
 
 
 def _template_content(path):
@@ -96,14 +64,14 @@ def _cli():
 APP = App(
     name="writer",
     display_name="LibreOffice Writer",
-    make_env=_env,
+    make_env=lazy("lamfactory.apps.writer.env:WriterEnv"),
     actions=ACTIONS,
     file_types=FILE_TYPES,
     state=WriterState(),
     keys=KEYS,
-    check_file=_check_file,
-    families=_families,
-    build_templates=_build_templates,
+    check_file=lazy("lamfactory.apps.writer.checks:check_file_cached"),
+    families=lazy("lamfactory.apps.writer.families:all_families"),
+    build_templates=lazy("lamfactory.apps.writer.templates:build_templates"),
     template_content=_template_content,
     help=HelpSource(root=HELP_ROOT, folders=HELP_FOLDERS, variant="WRITER", other_variants=HELP_VARIANTS - {"WRITER"}),
     drop_reason=drop_reason,
