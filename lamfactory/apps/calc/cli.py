@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
+
+from lamfactory.core.exits import fail
 
 app = typer.Typer(add_completion=False, no_args_is_help=True)
 
@@ -23,14 +24,14 @@ def inspect_command(
     from lamfactory.core.records import TaskInstance
 
     if not doc.is_file():
-        _fail(f"no such workbook: {doc}")
+        fail(f"no such workbook: {doc}")
     try:
         APP.check_suffix(doc)
         with CalcEnv() as env:
             obs = env.reset(TaskInstance(task_id="inspect", app="calc", request="", template_id=doc.stem,
                                          doc_path=str(doc.resolve())))
     except (AppError, OfficeDied, OSError, ValueError) as e:
-        _fail(f"could not open {doc} in LibreOffice Calc: {e}")
+        fail(f"could not open {doc} in LibreOffice Calc: {e}")
     if as_json:
         typer.echo(obs.model_dump_json(indent=2))
         return
@@ -46,15 +47,6 @@ def bench_command(
 ) -> None:
     """Scripted episodes (select a range, Bold, Format > Columns > Width dialog, a formula, save, check)."""
     from lamfactory.apps.calc.bench import run_bench
-    from lamfactory.apps.libreoffice.soffice import OfficeDied
+    from lamfactory.apps.libreoffice.bench import echo_bench
 
-    try:
-        result = run_bench(episodes)
-    except OfficeDied as e:
-        _fail(f"LibreOffice failed: {e}")
-    typer.echo(json.dumps(result) if as_json else json.dumps(result, indent=2))
-
-
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
+    echo_bench(lambda: run_bench(episodes), as_json)

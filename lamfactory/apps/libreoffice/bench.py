@@ -1,13 +1,18 @@
 """The scripted-episode loop behind each LibreOffice app's `env bench` (apps/*/bench.py): reliability and
-latency figures for an environment."""
+latency figures for an environment; `echo_bench` is the command's output."""
 
 from __future__ import annotations
 
+import json
 import statistics
 import time
-from typing import Any, Optional
+from typing import Any, Callable, Optional
+
+import typer
 
 from lamfactory.apps.libreoffice.env import OfficeEnv
+from lamfactory.apps.libreoffice.soffice import OfficeDied
+from lamfactory.core.exits import fail
 from lamfactory.core.records import Action, TaskInstance
 
 
@@ -50,3 +55,12 @@ def run_episodes(env: OfficeEnv, task: TaskInstance, actions: list[Action], epis
 
 def _median(values: list[float]) -> Optional[float]:
     return round(statistics.median(values), 1) if values else None
+
+
+def echo_bench(run: Callable[[], dict], as_json: bool) -> None:
+    """Print run()'s figures as JSON (indented unless `as_json`); a one-line error if LibreOffice failed."""
+    try:
+        result = run()
+    except OfficeDied as e:
+        fail(f"LibreOffice failed: {e}")
+    typer.echo(json.dumps(result) if as_json else json.dumps(result, indent=2))

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import typer
 
+from lamfactory.core.exits import fail
+
 app = typer.Typer(add_completion=False, no_args_is_help=True)
 
 
@@ -22,15 +24,15 @@ def inspect_command(
     from lamfactory.core.records import TaskInstance
 
     if not doc.is_file():
-        _fail(f"no such document: {doc}")
+        fail(f"no such document: {doc}")
     if doc.suffix.lower() not in FILE_TYPES:
-        _fail(f"unsupported document type {doc.suffix!r} (expected one of {', '.join(sorted(FILE_TYPES))})")
+        fail(f"unsupported document type {doc.suffix!r} (expected one of {', '.join(sorted(FILE_TYPES))})")
     task = TaskInstance(task_id="inspect", request="", template_id=doc.stem, doc_path=str(doc.resolve()))
     try:
         with WriterEnv() as env:
             obs = env.reset(task)
     except (OfficeDied, OSError, ValueError) as e:
-        _fail(f"could not open {doc} in LibreOffice: {e}")
+        fail(f"could not open {doc} in LibreOffice: {e}")
     if as_json:
         typer.echo(obs.model_dump_json(indent=2))
         return
@@ -73,16 +75,7 @@ def bench_command(
                                             help="steps return ok/error only (no fresh observation)"),
 ) -> None:
     """Run scripted multi-step episodes (select, Bold, Table menu -> Insert Table dialog, save, check)."""
+    from lamfactory.apps.libreoffice.bench import echo_bench
     from lamfactory.apps.writer.bench import run_bench
-    from lamfactory.apps.libreoffice.soffice import OfficeDied
 
-    try:
-        result = run_bench(episodes, observe_on_step=not no_observe_on_step)
-    except OfficeDied as e:
-        _fail(f"LibreOffice failed: {e}")
-    typer.echo(json.dumps(result) if as_json else json.dumps(result, indent=2))
-
-
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
+    echo_bench(lambda: run_bench(episodes, observe_on_step=not no_observe_on_step), as_json)
