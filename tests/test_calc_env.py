@@ -3,10 +3,6 @@ keys, the sheet state, and the scripted bench episodes all succeed."""
 
 from __future__ import annotations
 
-import os
-import signal
-import time
-
 import pytest
 
 from lamfactory.apps.calc.bench import run_bench
@@ -50,25 +46,6 @@ def test_bench_episodes_all_ok(env):
     assert result["observe_ms_median"] < 1000
 
 
-def test_reset_after_soffice_died_loads_the_workbook_once(env, tmp_path):
-    """OfficeEnv's crash recovery in reset: the restart's reopening is reset's one load (it used to load twice)."""
-    task = get_app("calc").example_task(tmp_path)
-    env.reset(task)
-    restarts, old = env.restarts, env.pid
-    os.kill(old, signal.SIGKILL)
-    deadline = time.monotonic() + 10
-    while env.office.alive() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    loads, inprocess = [], env.office.inprocess
-
-    def counting(request, timeout_s=None):
-        resp = inprocess(request, timeout_s)
-        loads.extend(op for op in request.get("ops", ()) if op.get("op") == "load")
-        return resp
-    env.office.inprocess = counting
-    try:
-        obs = env.reset(task)
-    finally:
-        del env.office.inprocess
-    assert len(loads) == 1 and env.restarts == restarts + 1 and env.pid != old
+def test_reset_after_soffice_died_loads_the_workbook_once(env, tmp_path, reset_after_soffice_died):
+    obs = reset_after_soffice_died(env, get_app("calc").example_task(tmp_path))
     assert obs.state["sheet"] == "Budget"

@@ -397,28 +397,9 @@ def test_killed_soffice_is_recovered_mid_episode(env):
     assert env.check({"pred": "char_format", "text": "Budget", "bold": True}).passed
 
 
-def test_reset_after_soffice_died_loads_the_document_once(writer_env, template):
-    """reset's crash recovery: the restart reopens the episode's document and that one load is reset's answer
-    (it used to load the document a second time)."""
+def test_reset_after_soffice_died_loads_the_document_once(writer_env, template, reset_after_soffice_died):
     task = TaskInstance(task_id="t", request="r", template_id="plan", doc_path=str(template))
-    writer_env.reset(task)
-    restarts, old = writer_env.restarts, writer_env.pid
-    os.kill(old, signal.SIGKILL)
-    deadline = time.monotonic() + 10
-    while writer_env.office.alive() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    loads, inprocess = [], writer_env.office.inprocess
-
-    def counting(request, timeout_s=None):
-        resp = inprocess(request, timeout_s)
-        loads.extend(op for op in request.get("ops", ()) if op.get("op") == "load")
-        return resp
-    writer_env.office.inprocess = counting
-    try:
-        obs = writer_env.reset(task)
-    finally:
-        del writer_env.office.inprocess
-    assert len(loads) == 1 and writer_env.restarts == restarts + 1 and writer_env.pid != old
+    obs = reset_after_soffice_died(writer_env, task)
     assert canvas_of(obs).paragraphs[0].text == "Project plan"
 
 
