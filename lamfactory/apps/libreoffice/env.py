@@ -1,7 +1,8 @@
 """OfficeEnv: the part of a LibreOffice application's environment that knows no application.
 
-A LibreOffice app (apps/writer, apps/calc) subclasses OfficeEnv and names its bridge module, file filters and new-document URL, turns the bridge's canvas into its
-observation state, maps its own functions to in-process ops and checks a saved file:
+A LibreOffice app (apps/writer, apps/calc) subclasses OfficeEnv and names its bridge module, file filters and
+new-document URL, turns the bridge's canvas into its observation state, maps its own functions to in-process
+ops and checks a saved file:
 
     class CalcEnv(OfficeEnv):
         name = "calc"; bridge_module = ...; filters = {".xlsx": "Calc MS Excel 2007 XML"}; ...
