@@ -140,3 +140,19 @@ def test_the_encoders_top_layers_train_with_the_head_and_load_back(tmp_path, dat
     assert loaded.settings.tune_layers == 1 and torch.allclose(loaded.score(context, opts)[0], trained, atol=1e-5)
     with pytest.raises(ValueError, match="tune_layers 7"):
         Scorer(ScorerSettings(tune_layers=7), encoder=scorer.encoder)
+
+
+def test_a_number_naming_a_paragraph_takes_only_the_documents_and_shows_its_text():
+    """Arg.refers: select_paragraph's index is one of the document's paragraphs (never a number the request
+    writes for something else) and the scorer reads that paragraph's words with it; no table, no select_table."""
+    from lamfactory.agent.candidates import arg_candidates
+    from lamfactory.core.records import Control, Observation
+
+    state = {"paragraphs": [{"index": 1, "text": "Minutes of the meeting", "style": "Title"},
+                            {"index": 2, "text": "The balance stands at £4,820 after the fete."}], "tables": []}
+    controls = [Control(label="1", name="Bold", type="TOGGLE_BUTTON")]
+    obs = Observation(app="writer", controls=controls, state=state)
+    cands = arg_candidates("Could you make the £4,820 balance bold?", obs, controls)
+    texts = [o.text for o in options(controls, cands) if o.function in ("select_paragraph", "select_table")]
+    assert texts == ['select_paragraph @ "Minutes of the meeting" index=1',
+                     'select_paragraph @ "The balance stands at £4,820 after the fete." index=2'], texts

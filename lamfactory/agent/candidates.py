@@ -27,13 +27,15 @@ class ArgCandidates:
     referenced: list[int | str] = field(default_factory=list)  # what the request points at (core.state.StateHints)
     said: set[str] = field(default_factory=set)  # texts the request contains
     places: dict[str, str] = field(default_factory=dict)  # where a text is in the state (core.state.StateHints)
+    parts: dict[str, dict[int, str]] = field(default_factory=dict)  # the state's numbered parts (StateHints.parts)
     functions: actions.ActionSet = field(default_factory=lambda: actions.ActionSet([]))  # the app's action set
 
     def for_arg(self, function: str, arg: actions.Arg, control: Control | None = None) -> list:
         if arg.type is bool:
             return [False, True]
         if arg.type is int:
-            return list(self.ints)
+            # a paragraph or table number the document lacks ("the £4,820 balance" is no paragraph 820) is none
+            return list(self.parts[arg.refers]) if arg.refers in self.parts else list(self.ints)
         if arg.name == "button":
             return ["left", "right"]
         if arg.name == "keys":
@@ -63,7 +65,8 @@ def arg_candidates(request: str, observation: Observation, shown: list[Control])
     texts = mentioned_first(_unique(texts), request)
     return ArgCandidates(texts=texts, keys=_unique(quoted + list(app.keys)), ints=_unique(ints), quoted=quoted,
                          referenced=state.referenced,
-                         said=set(mentioned(texts, request)), functions=app.actions, places=state.places)
+                         said=set(mentioned(texts, request)), functions=app.actions, places=state.places,
+                         parts=state.parts)
 
 
 def mentioned_first(texts: list[str], request: str) -> list[str]:

@@ -25,6 +25,9 @@ class Arg:
     required: bool = True
     default: Any = None
     doc: str = ""
+    # an int that numbers a part of the state ("paragraph", "table": StateHints.parts): it takes only the numbers
+    # the state has, and the option the scorer reads shows that part's text (an index alone says nothing)
+    refers: str = ""
 
 
 @dataclass(frozen=True)

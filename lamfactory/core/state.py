@@ -20,6 +20,9 @@ class StateHints:
     # where a text (of `texts` or quoted by the request) is in the state, in a few words ("P3/9 Heading 2"): the
     # scorer reads it with the option, so "the second paragraph" or "the title" can be learnt, not ruled
     places: dict[str, str] = field(default_factory=dict)
+    # the numbered parts of the state, per kind (Arg.refers): number -> a few words of it, those the request points
+    # at first ({"paragraph": {4: "Parking is available behind…", 1: "Riverside…"}, "table": {1: "Item | Owner"}})
+    parts: dict[str, dict[int, str]] = field(default_factory=dict)
 
 
 class StateView(Protocol):

@@ -27,7 +27,7 @@ class Option:
     function: str
     args: tuple[tuple[str, Any], ...]  # the required ones (what the scorer reads)
     defaults: tuple[tuple[str, Any], ...] = ()  # the optional ones at their defaults (written out in the action)
-    where: str = ""  # where its text argument is in the state (StateHints.places), read, not written out
+    where: str = ""  # where its text argument is in the state (StateHints.places), or the text of the part its number names
     rank: int = 0  # its control's place in the candidate ranking (agent/rank.py, 1 = first; 0 = no control)
 
     @property
@@ -88,9 +88,17 @@ def _with_args(fn: Function, control: Optional[Control], cands: ArgCandidates, r
         per_arg.append([(a.name, v) for v in values])
     combos = list(itertools.islice(itertools.product(*per_arg), MAX_COMBOS if len(per_arg) > 1 else None))
     defaults = tuple((a.name, a.default) for a in fn.args if not a.required and a.default is not None)
-    return [Option(control, fn.name, combo, defaults,
-                   " ".join(cands.places[v] for _, v in combo if isinstance(v, str) and v in cands.places), rank)
+    refers = {a.name: cands.parts.get(a.refers, {}) for a in required if a.refers}
+    return [Option(control, fn.name, combo, defaults, " ".join(_where(name, v, cands, refers) for name, v in combo
+                                                              if _where(name, v, cands, refers)), rank)
             for combo in combos]
+
+
+def _where(name: str, value: Any, cands: ArgCandidates, refers: dict[str, dict[int, str]]) -> str:
+    """Where a text value is in the state, or what the part a number names says."""
+    if name in refers:
+        return f'"{refers[name][value]}"' if value in refers[name] else ""
+    return cands.places.get(value, "") if isinstance(value, str) else ""
 
 
 def target_option(sample: StepSample, shown: list[Control]) -> Optional[Option]:

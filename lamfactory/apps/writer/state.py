@@ -74,6 +74,10 @@ def referenced(paragraphs: list[Paragraph], request: str) -> list[int]:
             or any(q in p.text.casefold() for q in spans) or refs.said_runs(p.text, request)]
 
 
+def _gist(text: str, chars: int = 60) -> str:
+    return text if len(text) <= chars else text[:chars] + "…"
+
+
 def places(c: Canvas, texts: list[str]) -> dict[str, str]:
     """Each text's first paragraph ("P3/9 Heading 2", its list-ness too) or table ("T1 cell")."""
     out = {}
@@ -118,7 +122,10 @@ class WriterState:
         texts += [cell for t in c.tables for row in t.cells for cell in row if cell.casefold() in request.casefold()]
         texts = [t for t in dict.fromkeys(texts) if t.strip() and len(t) <= MAX_TEXT_CHARS]
         return StateHints(texts=texts, ints=[p.index for p in paragraphs] + [t.index for t in c.tables],
-                          referenced=pointed, places=places(c, texts + quoted_spans(request)))
+                          referenced=pointed, places=places(c, texts + quoted_spans(request)),
+                          parts={"paragraph": {p.index: _gist(p.text) for p in paragraphs},
+                                 "table": {t.index: _gist(" | ".join(t.cells[0]) if t.cells else f"{t.rows}x{t.cols}")
+                                           for t in c.tables}})
 
     def from_summary(self, summary: str) -> dict[str, Any]:
         canvas = Canvas()
