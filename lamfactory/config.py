@@ -57,6 +57,7 @@ class DataflowSection(Section):
     episode_timeout_s: float = 60.0
     top_k: int = 15
     paraphrases: bool = True  # also export training samples under the other training phrasings
+    shortest: bool = True  # a doc-plan pass that detours gives way to the oracle's shorter one (dataflow/runner.py)
     llm: dict[str, str] = Field(default_factory=dict)
 
     _roles = field_validator("llm")(_check_roles)

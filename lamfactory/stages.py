@@ -36,7 +36,7 @@ def run_dataflow(cfg: PipelineConfig, workdir: Path, log: Log) -> dict[str, Any]
     d = cfg.dataflow
     summary = run(workdir / "plans", workdir / "dataflow", app=cfg.app, limit=d.limit, workers=d.workers, ray_address=d.ray,
                   llm_roles=d.llm, seed=cfg.seed, expert=d.expert, per_plan=d.per_plan, top_k=d.top_k,
-                  paraphrases=d.paraphrases,
+                  paraphrases=d.paraphrases, shortest=d.shortest,
                   episode_timeout_s=d.episode_timeout_s, progress=True)
     return {k: summary[k] for k in ("buckets", "passing_per_minute_stage", "executed_per_minute_execution", "families", "templates") if k in summary}
 

@@ -22,7 +22,7 @@ from lamfactory.agent.judge import judge_messages, judge_trajectory
 from lamfactory.dataflow.runner import collect, load_plans, run_dataflow
 from lamfactory.apps.writer.templates import build_templates
 from lamfactory.llm.replay import request_key
-from lamfactory.core.records import Trajectory, read_jsonl
+from lamfactory.core.records import AgentOutput, Trajectory, read_jsonl
 
 SAMPLE_PLANS = Path(__file__).parents[1] / "lamfactory" / "dataflow" / "sample_plans.jsonl"
 
@@ -181,3 +181,32 @@ def test_llm_roles_through_replay(tmp_path, templates_dir, plans_dir, writer_env
     _, rejected = Instantiator(load_templates(templates_dir), per_plan=1, filter_llm=llm).instantiate(plans)
     assert {r.task_id: r.reason for r in rejected}["t_heading"] == "llm-filter"
     assert judge_trajectory(llm, traj, after) == ("yes", "bold applied")
+
+
+class _Detour(OraclePolicy):
+    """A doc-plan expert that wanders first: a harmless extra key stroke, then the task's own plan."""
+
+    name = "expert"
+
+    def reset(self, task):
+        super().reset(task)
+        self.wandered = False
+
+    def act(self, request, observation, history):
+        if not self.wandered:
+            self.wandered = True
+            return AgentOutput(thought="detour", function="keyboard_input", args={"keys": "{HOME}"})
+        return super().act(request, observation, history[1:])
+
+
+def test_a_detouring_pass_gives_way_to_the_shorter_demonstration(writer_env, instances, monkeypatch):
+    import lamfactory.dataflow.runner as runner
+
+    task = instances[0][0]
+    monkeypatch.setattr(runner, "DocPlanExpertPolicy", _Detour)
+    kept = collect(writer_env, task, "expert+oracle")
+    assert [(t.policy, t.bucket) for t in kept] == [("oracle", "pass")], [t.failure for t in kept]
+    assert len(kept[0].steps) == len(task.expert_plan)
+    both = collect(writer_env, task, "expert+oracle", shortest=False)  # the detour's pass is kept as it was
+    assert [(t.policy, t.bucket) for t in both] == [("expert", "pass")]
+    assert len(both[0].steps) == len(task.expert_plan) + 1

@@ -38,6 +38,8 @@ def run_command(
     seed: int = typer.Option(0, "--seed"),
     expert: str = typer.Option("expert+oracle", "--expert", help="expert | oracle | expert+oracle"),
     per_plan: int = typer.Option(3, "--per-plan", help="task instances per task-plan record"),
+    shortest: bool = typer.Option(True, "--shortest/--keep-detours",
+                                  help="a doc-plan pass that detours gives way to the oracle's shorter one"),
     app_name: str = typer.Option(DEFAULT_APP, "--app", help="the application the tasks run in"),
 ):
     """Instantiate tasks on templates, execute them live, keep what verifiably succeeded, export samples."""
@@ -48,7 +50,7 @@ def run_command(
     try:
         roles = parse_llm_options(llm)
         cfg = DataflowConfig(app=app_name, templates_dir=templates, limit=limit, workers=workers, ray_address=ray, llm_roles=roles,
-                             seed=seed, expert=expert, per_plan=per_plan)
+                             seed=seed, expert=expert, per_plan=per_plan, shortest=shortest)
         summary = run_dataflow(plans, out, cfg)
     except (DataflowError, LLMSpecError, FileNotFoundError, AppError) as e:
         fail(str(e))

@@ -13,7 +13,10 @@ Experts (`expert`): "expert" = the documentation-plan expert only; "oracle" = th
 "expert+oracle" (default) = the doc-plan expert attempts every task and its failures are kept in
 fail.jsonl (the honest failures phases 3-4 learn from); the oracle then attempts the tasks the expert
 failed, so pass.jsonl holds a demonstration of every feasible task. Each Trajectory records its policy,
-so phase 3 can leave out oracle rescues of tasks it wants to self-boost on.
+so phase 3 can leave out oracle rescues of tasks it wants to self-boost on. With `shortest` (default), a
+doc-plan pass that took more steps than the task's own plan is tried by the oracle too and the shorter verified
+demonstration is kept: the help pages' detours (Tools > Chapter Numbering after setting a heading, AutoCorrect's
+replacement table before Find & Replace) passed the document check and taught the LAM to wander.
 
 Resumable: instantiation is deterministic given the seed, so a rerun rebuilds the same task list and skips
 the tasks in done.jsonl. Counts in summary.json are recomputed from the files, so an interrupted and
@@ -80,6 +83,7 @@ class DataflowConfig:
     progress: bool = True
     dataset: bool = True
     paraphrases: bool = True  # training samples again under the other training phrasings (export.py)
+    shortest: bool = True  # keep the shorter of a detouring doc-plan pass and the oracle's (see the module doc)
 
 
 # ---------------------------------------------------------------- inputs
@@ -110,12 +114,14 @@ def templates_for(out_dir: Path, templates_dir: Optional[str], app: App):
 # ---------------------------------------------------------------- one task
 
 
-def collect(env, task: TaskInstance, expert: str, judge_llm=None, timeout_s: float = 60.0) -> list[Trajectory]:
-    """Trajectories for one task (one per policy tried). Raises EpisodeTimeout / RuntimeError on infra trouble."""
+def collect(env, task: TaskInstance, expert: str, judge_llm=None, timeout_s: float = 60.0,
+            shortest: bool = True) -> list[Trajectory]:
+    """Trajectories for one task (one per policy tried; with `shortest`, a detouring pass gives way to a
+    shorter one). Raises EpisodeTimeout / RuntimeError on infra trouble."""
     policies = {"expert": [DocPlanExpertPolicy], "oracle": [OraclePolicy],
                 "expert+oracle": [DocPlanExpertPolicy, OraclePolicy]}[expert]
     out = []
-    for make_policy in policies:
+    for n, make_policy in enumerate(policies):
         traj = replay(env, task, make_policy(), timeout_s=timeout_s)
         if is_crash(traj):  # a crashed soffice costs one retry (the environment restarted it)
             traj = replay(env, task, make_policy(), timeout_s=timeout_s)
@@ -125,8 +131,11 @@ def collect(env, task: TaskInstance, expert: str, judge_llm=None, timeout_s: flo
             verdict, reason = judging.judge_trajectory(judge_llm, traj, env.observe())
             traj.verdict = traj.verdict.model_copy(update={"judge": verdict, "judge_reason": reason})
             traj.bucket = judging.bucket(traj.verdict.passed, verdict)
+        if out and out[-1].bucket == "pass":  # the earlier pass detoured: the shorter verified one stays
+            return [traj] if traj.bucket == "pass" and len(traj.steps) < len(out[-1].steps) else out
         out.append(traj)
-        if traj.bucket == "pass":
+        detoured = shortest and len(traj.steps) > len(task.expert_plan) and n + 1 < len(policies)
+        if traj.bucket == "pass" and not detoured:
             break
     return out
 
@@ -135,7 +144,7 @@ def _task_result(env, task_json: str, cfg: dict, judge_llm=None) -> tuple[str, l
     task = TaskInstance.model_validate_json(task_json)
     t0 = time.perf_counter()
     try:
-        trajs = collect(env, task, cfg["expert"], judge_llm, cfg["episode_timeout_s"])
+        trajs = collect(env, task, cfg["expert"], judge_llm, cfg["episode_timeout_s"], cfg["shortest"])
     except EpisodeTimeout as e:
         return task.task_id, [], f"timeout: {e}", time.perf_counter() - t0
     except Exception as e:  # an environment that cannot recover: record it, keep the run going
