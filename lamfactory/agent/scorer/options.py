@@ -89,8 +89,8 @@ def _with_args(fn: Function, control: Optional[Control], cands: ArgCandidates, r
     combos = list(itertools.islice(itertools.product(*per_arg), MAX_COMBOS if len(per_arg) > 1 else None))
     defaults = tuple((a.name, a.default) for a in fn.args if not a.required and a.default is not None)
     refers = {a.name: cands.parts.get(a.refers, {}) for a in required if a.refers}
-    return [Option(control, fn.name, combo, defaults, " ".join(_where(name, v, cands, refers) for name, v in combo
-                                                              if _where(name, v, cands, refers)), rank)
+    return [Option(control, fn.name, combo, defaults,
+                   " ".join(filter(None, (_where(name, v, cands, refers) for name, v in combo))), rank)
             for combo in combos]
 
 
